@@ -1,0 +1,25 @@
+# hean_test(NAME <target> SOURCES <files...> LIBS <targets...> [LABELS <labels...>])
+# One GoogleTest binary per module; each TEST() becomes its own ctest case.
+function(hean_test)
+  cmake_parse_arguments(T "" "NAME" "SOURCES;LIBS;LABELS" ${ARGN})
+  if(NOT HEAN_BUILD_TESTS)
+    return()
+  endif()
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE ${T_LIBS} GTest::gtest GTest::gmock GTest::gtest_main Threads::Threads)
+  target_compile_definitions(${T_NAME} PRIVATE HEAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+  gtest_discover_tests(${T_NAME}
+    DISCOVERY_MODE PRE_TEST
+    PROPERTIES LABELS "${T_LABELS}" ENVIRONMENT "HEAN_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+endfunction()
+
+# hean_benchmark(NAME <target> SOURCES <files...> LIBS <targets...>)
+function(hean_benchmark)
+  cmake_parse_arguments(B "" "NAME" "SOURCES;LIBS" ${ARGN})
+  if(NOT HEAN_BUILD_BENCHMARKS)
+    return()
+  endif()
+  add_executable(${B_NAME} ${B_SOURCES})
+  target_link_libraries(${B_NAME} PRIVATE ${B_LIBS} benchmark::benchmark Threads::Threads)
+  set_property(GLOBAL APPEND PROPERTY HEAN_BENCHMARK_TARGETS ${B_NAME})
+endfunction()

@@ -1,0 +1,87 @@
+#include "hean/core/time.h"
+
+#include <cinttypes>
+#include <cstdio>
+
+namespace hean {
+
+namespace {
+
+// Floor division and modulo for negative times (before 1970).
+constexpr std::int64_t FloorDiv(std::int64_t a, std::int64_t b) noexcept {
+  std::int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+  return q;
+}
+
+std::string FormatIso(std::int64_t ns, bool full_nanos) {
+  constexpr std::int64_t kNsPerDay = 86'400LL * 1'000'000'000LL;
+  const std::int64_t days = FloorDiv(ns, kNsPerDay);
+  std::int64_t rem = ns - days * kNsPerDay;  // 0 <= rem < kNsPerDay
+  const CivilDate d = CivilFromDays(days);
+  const auto sub = rem % 1'000'000'000;
+  rem /= 1'000'000'000;
+  const int sec = static_cast<int>(rem % 60);
+  const int min = static_cast<int>((rem / 60) % 60);
+  const int hour = static_cast<int>(rem / 3600);
+  char buf[64];
+  if (full_nanos) {
+    std::snprintf(buf, sizeof(buf), "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%09" PRId64 "Z", d.year, d.month,
+                  d.day, hour, min, sec, sub);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03" PRId64 "Z", d.year, d.month,
+                  d.day, hour, min, sec, sub / 1'000'000);
+  }
+  return buf;
+}
+
+}  // namespace
+
+// Day arithmetic on 400-year eras of 146097 days: the era, the day within it,
+// the year within it (the leap-year pattern repeats every 400 years), then
+// the month from a March-based year, which puts Feb 29 last.
+CivilDate CivilFromDays(std::int64_t days) noexcept {
+  const std::int64_t z = days + 719'468;  // days since 0000-03-01
+  const std::int64_t era = FloorDiv(z, 146'097);
+  const std::int64_t doe = z - era * 146'097;                                 // [0, 146096]
+  const std::int64_t yoe = (doe - doe / 1'460 + doe / 36'524 - doe / 146'096) / 365;  // [0, 399]
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);           // [0, 365]
+  const std::int64_t mp = (5 * doy + 2) / 153;                                // March = 0
+  const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
+  const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
+  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  return {year, month, day};
+}
+
+std::int64_t DaysFromCivil(std::int64_t year, int month, int day) noexcept {
+  const std::int64_t y = year - (month <= 2 ? 1 : 0);
+  const std::int64_t era = FloorDiv(y, 400);
+  const std::int64_t yoe = y - era * 400;
+  const std::int64_t mp = month > 2 ? month - 3 : month + 9;
+  const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146'097 + doe - 719'468;
+}
+
+std::string UnixNanos::ToIso8601() const { return FormatIso(ns_, true); }
+std::string UnixNanos::ToIso8601Millis() const { return FormatIso(ns_, false); }
+
+std::string Duration::ToString() const {
+  const std::int64_t n = ns_;
+  const std::int64_t a = n < 0 ? -n : n;
+  char buf[48];
+  if (a != 0 && a % 1'000'000'000 == 0) {
+    std::snprintf(buf, sizeof(buf), "%" PRId64 "s", n / 1'000'000'000);
+  } else if (a >= 1'000'000'000) {
+    std::snprintf(buf, sizeof(buf), "%.3fs", static_cast<double>(n) * 1e-9);
+  } else if (a != 0 && a % 1'000'000 == 0) {
+    std::snprintf(buf, sizeof(buf), "%" PRId64 "ms", n / 1'000'000);
+  } else if (a != 0 && a % 1'000 == 0) {
+    std::snprintf(buf, sizeof(buf), "%" PRId64 "us", n / 1'000);
+  } else {
+    std::snprintf(buf, sizeof(buf), "%" PRId64 "ns", n);
+  }
+  return buf;
+}
+
+}  // namespace hean

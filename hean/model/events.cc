@@ -1,0 +1,37 @@
+#include "hean/model/events.h"
+
+#include <array>
+#include <utility>
+
+namespace hean {
+
+namespace {
+constexpr std::string_view kNames[] = {
+    "BOOK_SNAPSHOT", "BOOK_DELTA",      "TRADE",         "QUOTE",           "BAR",
+    "SIGNAL",        "ORDER_REQUEST",   "ORDER_SUBMITTED", "ORDER_ACCEPTED", "ORDER_REJECTED",
+    "ORDER_PARTIALLY_FILLED", "ORDER_FILLED", "ORDER_CANCELED", "ORDER_EXPIRED", "ORDER_AMENDED",
+    "POSITION_UPDATE", "PNL_UPDATE",    "RISK_STATE_CHANGE", "ORDER_DENIED", "TIMER",
+};
+static_assert(std::size(kNames) == kEventTypeCount, "one name per event type");
+
+template <std::size_t... I>
+constexpr std::array<bool, sizeof...(I)> FastPathTable(std::index_sequence<I...>) {
+  return {kIsFastPath<std::variant_alternative_t<I, Event>>...};
+}
+constexpr auto kFastPath = FastPathTable(std::make_index_sequence<kEventTypeCount>{});
+}  // namespace
+
+bool IsFastPath(EventType type) noexcept { return type < kEventTypeCount && kFastPath[type]; }
+
+std::string_view EventTypeName(EventType type) noexcept {
+  return type < kEventTypeCount ? kNames[type] : std::string_view("UNKNOWN");
+}
+
+UnixNanos TsEvent(const Event& e) noexcept {
+  return std::visit([](const auto& ev) { return ev.ts_event; }, e);
+}
+UnixNanos TsRecv(const Event& e) noexcept {
+  return std::visit([](const auto& ev) { return ev.ts_recv; }, e);
+}
+
+}  // namespace hean

@@ -1,0 +1,309 @@
+// The events that travel on the bus (DESIGN.md section 2).
+//
+// Every event is a small value type whose first two fields are ts_event (the
+// exchange's time, or the engine's for events it makes) and ts_recv (local
+// receive time; for engine-made events, the engine's clock when made).
+// `Event` is a std::variant of all of them; the alternative's index is its
+// EventType. SIGNAL, ORDER_REQUEST and the fills (OrderPartiallyFilled,
+// OrderFilled) are critical and take the bus's synchronous fast path.
+//
+// Only BookSnapshot holds heap data (an immutable, shared level list), so
+// copying any other event is a plain copy of a few dozen bytes.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "hean/core/decimal.h"
+#include "hean/core/inline_string.h"
+#include "hean/core/time.h"
+#include "hean/model/types.h"
+
+namespace hean {
+
+struct BookLevel {
+  Price price;
+  Qty qty;
+  friend bool operator==(const BookLevel&, const BookLevel&) = default;
+};
+
+// Both sides of a full book, best first (bids descending, asks ascending).
+struct BookLevels {
+  std::vector<BookLevel> bids;
+  std::vector<BookLevel> asks;
+};
+
+// A full replacement of one instrument's book.
+struct BookSnapshot {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  std::uint64_t update_id = 0;  // venue update id (Bybit `u`, Binance lastUpdateId)
+  std::uint64_t sequence = 0;   // venue cross sequence (Bybit `seq`), 0 if none
+  std::shared_ptr<const BookLevels> levels;
+};
+
+// One level change. A venue message with many levels becomes several deltas
+// sharing update_id; the last carries kLastInMessage so that the book can
+// check integrity (e.g. crossing) only after the whole message.
+struct BookDelta {
+  static constexpr std::uint8_t kLastInMessage = 1;
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  Side side = Side::kBuy;
+  std::uint8_t flags = 0;
+  Price price;
+  Qty qty;  // new total at this price; zero removes the level
+  std::uint64_t update_id = 0;
+  std::uint64_t prev_update_id = 0;  // Binance `pu`; 0 if the feed has none
+  std::uint64_t sequence = 0;
+};
+
+// A trade printed by the venue.
+struct Trade {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  AggressorSide aggressor = AggressorSide::kUnknown;
+  Price price;
+  Qty qty;
+  TradeId trade_id;
+};
+
+// Best bid and ask (top of book) as the venue publishes it.
+struct Quote {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  Price bid_price;
+  Qty bid_qty;
+  Price ask_price;
+  Qty ask_qty;
+  std::uint64_t update_id = 0;
+};
+
+// An OHLCV bar; ts_event is the bar's close time.
+struct Bar {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  Duration interval;
+  UnixNanos open_time;
+  Price open;
+  Price high;
+  Price low;
+  Price close;
+  Qty volume;
+  std::uint32_t trade_count = 0;
+};
+
+// What the strategy wants: enter or add (kEntry) or reduce/close (kExit).
+enum class SignalIntent : std::uint8_t { kEntry = 1, kExit = 2 };
+
+// A strategy's trading intent, before risk. The governor sizes it.
+struct Signal {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  Side side = Side::kBuy;
+  SignalIntent intent = SignalIntent::kEntry;
+  StrategyId strategy;
+  std::uint64_t signal_id = 0;
+  Price reference_price;   // price the strategy saw (e.g. mid)
+  double strength = 0.0;   // strategy-defined confidence in [0, 1]
+};
+
+// How soon an order must be done; the execution router chooses maker or
+// taker placement from it.
+enum class Urgency : std::uint8_t { kPassive = 1, kNormal = 2, kAggressive = 3 };
+
+// A sized order the risk governor approved; execution acts only on these.
+struct OrderRequest {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  Side side = Side::kBuy;
+  OrderType type = OrderType::kLimit;
+  TimeInForce tif = TimeInForce::kGtc;
+  Urgency urgency = Urgency::kNormal;
+  bool reduce_only = false;
+  Price price = Price::Undefined();  // limit; Undefined for market
+  Qty qty;
+  ClientOrderId client_order_id;
+  StrategyId strategy;
+  std::uint64_t signal_id = 0;
+};
+
+struct OrderSubmitted {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  ClientOrderId client_order_id;
+};
+
+struct OrderAccepted {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  ClientOrderId client_order_id;
+  VenueOrderId venue_order_id;
+};
+
+struct OrderRejected {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  RejectReason reason = RejectReason::kUnknown;
+  ClientOrderId client_order_id;
+  InlineString<63> venue_message;  // the venue's own words, truncated
+};
+
+// One execution against an order. Sent as OrderPartiallyFilled while
+// leaves_qty > 0 and as OrderFilled for the fill that completes the order.
+struct FillReport {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  Side side = Side::kBuy;
+  LiquiditySide liquidity = LiquiditySide::kUnknown;
+  Price last_price;
+  Qty last_qty;
+  Qty cum_qty;
+  Qty leaves_qty;
+  Notional fee;  // positive is paid, negative is a rebate
+  ClientOrderId client_order_id;
+  VenueOrderId venue_order_id;
+  TradeId trade_id;
+  StrategyId strategy;
+};
+struct OrderPartiallyFilled : FillReport {};
+struct OrderFilled : FillReport {};
+
+struct OrderCanceled {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  ClientOrderId client_order_id;
+};
+
+struct OrderExpired {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  ClientOrderId client_order_id;
+};
+
+struct OrderAmended {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  Price price;
+  Qty qty;
+  ClientOrderId client_order_id;
+};
+
+// A position after a change (fill, mark, funding). qty is signed: > 0 long.
+struct PositionUpdate {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  Qty qty;
+  Price avg_entry_price;
+  Notional realized_pnl;
+  Notional unrealized_pnl;
+  StrategyId strategy;
+};
+
+// Account-level PnL and equity.
+struct PnlUpdate {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  Notional equity;
+  Notional peak_equity;
+  Notional realized_pnl;
+  Notional unrealized_pnl;
+  Notional fees;
+  double drawdown = 0.0;  // (peak - equity) / peak
+};
+
+// A trading-state transition, for the account (strategy empty) or one
+// strategy, with the figure that caused it.
+struct RiskStateChange {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  RiskState from = RiskState::kNormal;
+  RiskState to = RiskState::kNormal;
+  StrategyId strategy;
+  InlineString<31> reason;  // e.g. "strategy_drawdown"
+  double value = 0.0;       // the observed figure
+  double limit = 0.0;       // the limit it crossed
+};
+
+// The risk governor refused a signal or a request.
+struct OrderDenied {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  DenyReason reason = DenyReason::kInvalidOrder;
+  std::uint64_t signal_id = 0;
+  ClientOrderId client_order_id;
+  StrategyId strategy;
+};
+
+// A timer that a component chose to publish on the bus (most timers call
+// back directly; see TimerQueue).
+struct TimerEvent {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  std::uint64_t timer_id = 0;
+  std::uint32_t tag = 0;  // component-defined
+};
+
+using Event = std::variant<BookSnapshot, BookDelta, Trade, Quote, Bar, Signal, OrderRequest, OrderSubmitted,
+                           OrderAccepted, OrderRejected, OrderPartiallyFilled, OrderFilled, OrderCanceled,
+                           OrderExpired, OrderAmended, PositionUpdate, PnlUpdate, RiskStateChange, OrderDenied,
+                           TimerEvent>;
+
+inline constexpr std::size_t kEventTypeCount = std::variant_size_v<Event>;
+
+// The event's type as a number: its index in Event.
+using EventType = std::uint8_t;
+
+namespace events_detail {
+template <class T, class V>
+struct IndexOf;
+template <class T, class... Ts>
+struct IndexOf<T, std::variant<Ts...>> {
+  static constexpr std::size_t value = [] {
+    constexpr bool matches[] = {std::is_same_v<T, Ts>...};
+    for (std::size_t i = 0; i < sizeof...(Ts); ++i)
+      if (matches[i]) return i;
+    return sizeof...(Ts);
+  }();
+  static_assert(value < sizeof...(Ts), "type is not an Event alternative");
+};
+}  // namespace events_detail
+
+template <class T>
+inline constexpr EventType kEventTypeOf = static_cast<EventType>(events_detail::IndexOf<T, Event>::value);
+
+// Critical events dispatched synchronously by the bus.
+template <class T>
+inline constexpr bool kIsFastPath = std::is_same_v<T, Signal> || std::is_same_v<T, OrderRequest> ||
+                                    std::is_same_v<T, OrderPartiallyFilled> || std::is_same_v<T, OrderFilled>;
+
+bool IsFastPath(EventType type) noexcept;
+
+// "SIGNAL", "ORDER_REQUEST", "BOOK_DELTA", ...
+std::string_view EventTypeName(EventType type) noexcept;
+
+inline EventType TypeOf(const Event& e) noexcept { return static_cast<EventType>(e.index()); }
+UnixNanos TsEvent(const Event& e) noexcept;
+UnixNanos TsRecv(const Event& e) noexcept;
+
+}  // namespace hean
