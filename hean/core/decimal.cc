@@ -56,7 +56,7 @@ std::string_view DecimalErrorName(DecimalError e) noexcept {
     case DecimalError::kInvalidExponent: return "invalid exponent";
     case DecimalError::kTooManyDecimals: return "more than 9 decimal places";
     case DecimalError::kNegative: return "negative value not allowed";
-    case DecimalError::kOverflow: return "out of range (|x| > 9223372036.854775807)";
+    case DecimalError::kOverflow: return "out of range (|x| > 9223372036.854775806)";
     case DecimalError::kNotFinite: return "not a finite number";
   }
   return "unknown decimal error";

@@ -6,7 +6,7 @@
 //   * it is finer than every tick and lot size on Bybit, Binance and OKX
 //     (the smallest seen are 1e-8), so every exchange price and quantity is
 //     exact, and values of different instruments compare and add directly;
-//   * int64 at 1e-9 still spans +-9,223,372,036.854775807, enough for any
+//   * int64 at 1e-9 still spans +-9,223,372,036.854775806, enough for any
 //     price, any order quantity and any single-position notional in USDT;
 //   * one scale keeps Price * Qty a single 128-bit multiply and divide,
 //     with no per-instrument bookkeeping on the hot path.
@@ -36,6 +36,7 @@
 #pragma once
 
 #include <compare>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -61,7 +62,7 @@ enum class DecimalError : std::uint8_t {
   kInvalidExponent,       // "1e", "1e+", exponent with more than 4 digits
   kTooManyDecimals,       // a nonzero digit beyond the 9th decimal place
   kNegative,              // '-' where the type must not be negative
-  kOverflow,              // outside +-9,223,372,036.854775807
+  kOverflow,              // outside +-9,223,372,036.854775806
   kNotFinite,             // FromDouble of NaN or infinity
 };
 
@@ -149,7 +150,8 @@ class FixedPoint {
   constexpr bool IsMultipleOf(FixedPoint step) const noexcept {
     return step.raw_ > 0 && raw_ % step.raw_ == 0;
   }
-  // Rounds toward zero / away from zero / to nearest to a multiple of `step`.
+  // Rounds down (toward -infinity) / up (toward +infinity) to a multiple of
+  // `step` (> 0): FloorTo(0.1) of -1.05 is -1.1, CeilTo(0.1) of 1.05 is 1.1.
   constexpr FixedPoint FloorTo(FixedPoint step) const noexcept {
     HEAN_DCHECK(step.raw_ > 0);
     std::int64_t q = raw_ / step.raw_;
@@ -173,27 +175,38 @@ class FixedPoint {
   constexpr FixedPoint& operator+=(FixedPoint o) noexcept { return *this = *this + o; }
   constexpr FixedPoint& operator-=(FixedPoint o) noexcept { return *this = *this - o; }
 
+  // Checked arithmetic: kOverflow when the exact result is outside
+  // +-(2^63 - 2) units, so a result is never Undefined() nor INT64_MIN.
   static Result<FixedPoint, DecimalError> CheckedAdd(FixedPoint a, FixedPoint b) noexcept {
     std::int64_t r;
-    if (__builtin_add_overflow(a.raw_, b.raw_, &r)) return MakeUnexpected(DecimalError::kOverflow);
+    if (__builtin_add_overflow(a.raw_, b.raw_, &r) || !InRange(r)) return MakeUnexpected(DecimalError::kOverflow);
     return FixedPoint(r);
   }
   static Result<FixedPoint, DecimalError> CheckedSub(FixedPoint a, FixedPoint b) noexcept {
     std::int64_t r;
-    if (__builtin_sub_overflow(a.raw_, b.raw_, &r)) return MakeUnexpected(DecimalError::kOverflow);
+    if (__builtin_sub_overflow(a.raw_, b.raw_, &r) || !InRange(r)) return MakeUnexpected(DecimalError::kOverflow);
     return FixedPoint(r);
   }
   static Result<FixedPoint, DecimalError> CheckedMul(FixedPoint a, std::int64_t k) noexcept {
     std::int64_t r;
-    if (__builtin_mul_overflow(a.raw_, k, &r)) return MakeUnexpected(DecimalError::kOverflow);
+    if (__builtin_mul_overflow(a.raw_, k, &r) || !InRange(r)) return MakeUnexpected(DecimalError::kOverflow);
     return FixedPoint(r);
   }
+
+  // Scaling by a double would silently truncate (qty * 0.5 == qty * 0):
+  // convert explicitly with FromDouble instead.
+  template <class F>
+    requires std::floating_point<F>
+  FixedPoint operator*(F) const = delete;
 
   friend constexpr auto operator<=>(FixedPoint, FixedPoint) = default;
   friend constexpr bool operator==(FixedPoint, FixedPoint) = default;
 
  private:
   static constexpr std::int64_t kMaxWhole = std::numeric_limits<std::int64_t>::max() / kFixedScale;
+  static constexpr bool InRange(std::int64_t r) noexcept {
+    return r < std::numeric_limits<std::int64_t>::max() && r > -std::numeric_limits<std::int64_t>::max();
+  }
 
   constexpr explicit FixedPoint(std::int64_t raw) noexcept : raw_(raw) {}
 
@@ -252,7 +265,9 @@ constexpr std::int64_t MulScaled(std::int64_t a, std::int64_t b, bool* overflow)
   Int128 r = p % kFixedScale;
   if (r * 2 >= kFixedScale) ++q;
   if (r * 2 <= -kFixedScale) --q;
-  *overflow = q > std::numeric_limits<std::int64_t>::max() || q < -std::numeric_limits<std::int64_t>::max();
+  // Symmetric range +-(2^63 - 2): INT64_MAX is Undefined() and INT64_MIN
+  // cannot be negated.
+  *overflow = q >= std::numeric_limits<std::int64_t>::max() || q <= -std::numeric_limits<std::int64_t>::max();
   return static_cast<std::int64_t>(q);
 }
 }  // namespace decimal_detail

@@ -75,6 +75,8 @@ inline Status ResourceExhaustedError(std::string msg) { return {StatusCode::kRes
 inline Status UnavailableError(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
 inline Status DataLossError(std::string msg) { return {StatusCode::kDataLoss, std::move(msg)}; }
 inline Status InternalError(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
+inline Status CancelledError(std::string msg) { return {StatusCode::kCancelled, std::move(msg)}; }
+inline Status UnimplementedError(std::string msg) { return {StatusCode::kUnimplemented, std::move(msg)}; }
 
 // Wraps an error so that Result's constructor can tell it from a value.
 template <class E>
@@ -154,6 +156,10 @@ class [[nodiscard]] Result<void, E> {
   Result() = default;
   // NOLINTNEXTLINE(google-explicit-constructor)
   Result(Unexpected<E> u) : error_(std::move(u.error)), ok_(false) {}
+  // A Status converts implicitly when E is Status (OK means success).
+  template <class S = E, class = std::enable_if_t<std::is_same_v<S, Status>>>
+  // NOLINTNEXTLINE(google-explicit-constructor)
+  Result(Status s) : error_(std::move(s)), ok_(error_.ok()) {}
 
   bool ok() const noexcept { return ok_; }
   explicit operator bool() const noexcept { return ok_; }
@@ -180,5 +186,7 @@ class [[nodiscard]] Result<void, E> {
 namespace hean::internal {
 inline Status ErrorOf(const Status& s) { return s; }
 template <class T>
-Status ErrorOf(const Result<T, Status>& r) { return r.error(); }
+Status ErrorOf(const Result<T, Status>& r) {
+  return r.error();
+}
 }  // namespace hean::internal

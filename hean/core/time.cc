@@ -17,7 +17,7 @@ constexpr std::int64_t FloorDiv(std::int64_t a, std::int64_t b) noexcept {
 std::string FormatIso(std::int64_t ns, bool full_nanos) {
   constexpr std::int64_t kNsPerDay = 86'400LL * 1'000'000'000LL;
   const std::int64_t days = FloorDiv(ns, kNsPerDay);
-  std::int64_t rem = ns - days * kNsPerDay;  // 0 <= rem < kNsPerDay
+  std::int64_t rem = (ns % kNsPerDay + kNsPerDay) % kNsPerDay;  // [0, kNsPerDay), no overflow at Min()
   const CivilDate d = CivilFromDays(days);
   const auto sub = rem % 1'000'000'000;
   rem /= 1'000'000'000;
@@ -67,21 +67,36 @@ std::string UnixNanos::ToIso8601() const { return FormatIso(ns_, true); }
 std::string UnixNanos::ToIso8601Millis() const { return FormatIso(ns_, false); }
 
 std::string Duration::ToString() const {
-  const std::int64_t n = ns_;
-  const std::int64_t a = n < 0 ? -n : n;
-  char buf[48];
-  if (a != 0 && a % 1'000'000'000 == 0) {
-    std::snprintf(buf, sizeof(buf), "%" PRId64 "s", n / 1'000'000'000);
-  } else if (a >= 1'000'000'000) {
-    std::snprintf(buf, sizeof(buf), "%.3fs", static_cast<double>(n) * 1e-9);
-  } else if (a != 0 && a % 1'000'000 == 0) {
-    std::snprintf(buf, sizeof(buf), "%" PRId64 "ms", n / 1'000'000);
-  } else if (a != 0 && a % 1'000 == 0) {
-    std::snprintf(buf, sizeof(buf), "%" PRId64 "us", n / 1'000);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%" PRId64 "ns", n);
+  const bool negative = ns_ < 0;
+  const std::uint64_t a = negative ? 0 - static_cast<std::uint64_t>(ns_) : static_cast<std::uint64_t>(ns_);
+  // Largest unit in which the value is at least 1; fraction digits are
+  // written exactly, trailing zeros dropped.
+  std::uint64_t unit = 1;
+  const char* suffix = "ns";
+  if (a >= 1'000'000'000) {
+    unit = 1'000'000'000;
+    suffix = "s";
+  } else if (a >= 1'000'000) {
+    unit = 1'000'000;
+    suffix = "ms";
+  } else if (a >= 1'000) {
+    unit = 1'000;
+    suffix = "us";
   }
-  return buf;
+  std::string out = negative ? "-" : "";
+  out += std::to_string(a / unit);
+  std::uint64_t frac = a % unit;
+  if (frac != 0) {
+    std::string digits = std::to_string(frac);
+    int width = 0;
+    for (std::uint64_t u = unit; u > 1; u /= 10) ++width;
+    digits.insert(0, static_cast<std::size_t>(width) - digits.size(), '0');
+    while (!digits.empty() && digits.back() == '0') digits.pop_back();
+    out += '.';
+    out += digits;
+  }
+  out += suffix;
+  return out;
 }
 
 }  // namespace hean

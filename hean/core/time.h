@@ -7,6 +7,7 @@
 #pragma once
 
 #include <compare>
+#include <concepts>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -37,6 +38,9 @@ class Duration {
   constexpr Duration operator-(Duration o) const noexcept { return Duration(ns_ - o.ns_); }
   constexpr Duration operator-() const noexcept { return Duration(-ns_); }
   constexpr Duration operator*(std::int64_t k) const noexcept { return Duration(ns_ * k); }
+  template <class F>
+    requires std::floating_point<F>
+  Duration operator*(F) const = delete;  // would truncate; scale nanos() explicitly
   constexpr Duration operator/(std::int64_t k) const noexcept { return Duration(ns_ / k); }
   constexpr Duration& operator+=(Duration o) noexcept { ns_ += o.ns_; return *this; }
   constexpr Duration& operator-=(Duration o) noexcept { ns_ -= o.ns_; return *this; }
@@ -44,7 +48,8 @@ class Duration {
   friend constexpr auto operator<=>(Duration, Duration) = default;
   friend constexpr bool operator==(Duration, Duration) = default;
 
-  // "150ms", "1.5s", "250ns", "-3us": shortest exact unit, for logs.
+  // Exact, in the largest unit that keeps it short: "150ms", "1.5s",
+  // "1.2345s", "250ns", "-3us", "2.5ms"; for logs.
   std::string ToString() const;
 
  private:
