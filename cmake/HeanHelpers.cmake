@@ -10,7 +10,20 @@ function(hean_test)
   target_compile_definitions(${T_NAME} PRIVATE HEAN_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   gtest_discover_tests(${T_NAME}
     DISCOVERY_MODE PRE_TEST
-    PROPERTIES LABELS "${T_LABELS}" ENVIRONMENT "HEAN_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+    NO_PRETTY_VALUES
+    PROPERTIES ENVIRONMENT "HEAN_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+  # Labels are set after discovery, by a file ctest includes after the one
+  # gtest_discover_tests registered: a list ("bus;concurrency") passed in its
+  # PROPERTIES is flattened into the key/value list, so only the first label
+  # would survive and the rest would be read as property names.
+  if(T_LABELS)
+    set(labels_file "${CMAKE_CURRENT_BINARY_DIR}/${T_NAME}_labels.cmake")
+    file(WRITE "${labels_file}"
+      "if(${T_NAME}_TESTS)\n"
+      "  set_tests_properties(\${${T_NAME}_TESTS} PROPERTIES LABELS \"${T_LABELS}\")\n"
+      "endif()\n")
+    set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES "${labels_file}")
+  endif()
 endfunction()
 
 # hean_benchmark(NAME <target> SOURCES <files...> LIBS <targets...>)
@@ -20,6 +33,6 @@ function(hean_benchmark)
     return()
   endif()
   add_executable(${B_NAME} ${B_SOURCES})
-  target_link_libraries(${B_NAME} PRIVATE ${B_LIBS} benchmark::benchmark Threads::Threads)
+  target_link_libraries(${B_NAME} PRIVATE ${B_LIBS} benchmark::benchmark benchmark::benchmark_main Threads::Threads)
   set_property(GLOBAL APPEND PROPERTY HEAN_BENCHMARK_TARGETS ${B_NAME})
 endfunction()

@@ -54,6 +54,9 @@ bool EventBus::Unsubscribe(SubscriptionId id) {
             ...);
       },
       handlers_);
+  // A subscription made earlier in the current dispatch is not in the lists
+  // yet: cancel it before it is applied.
+  if (std::erase_if(pending_, [&](const PendingSubscription& p) { return p.id == id.value; }) != 0) found = true;
   if (found) {
     needs_compaction_ = true;
     if (in_dispatch_ == 0) ApplyPending();
@@ -74,7 +77,7 @@ void EventBus::ApplyPending() {
         handlers_);
     needs_compaction_ = false;
   }
-  for (auto& add : pending) add();
+  for (auto& p : pending) p.add();
 }
 
 PublishResult EventBus::Publish(const Event& event) {
@@ -83,19 +86,7 @@ PublishResult EventBus::Publish(const Event& event) {
 
 PublishResult EventBus::Publish(Event&& event) {
   if (IsFastPath(TypeOf(event))) return Publish(static_cast<const Event&>(event));
-  if (size_ == ring_.size()) {
-    counters_.overflows.Add();
-    return PublishResult::kQueueFull;
-  }
-  ring_[tail_] = std::move(event);
-  if (++tail_ == ring_.size()) tail_ = 0;
-  ++size_;
-  counters_.queued_published.Add();
-  if (size_ > high_water_) {
-    high_water_ = size_;
-    counters_.queue_high_water.Set(size_);
-  }
-  return PublishResult::kQueued;
+  return Enqueue(std::move(event));
 }
 
 void EventBus::DispatchQueuedFront() {

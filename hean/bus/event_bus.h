@@ -92,7 +92,7 @@ class EventBus {
     const SubscriptionId id{++last_subscription_};
     Entry<T> e{id.value, true, std::function<void(const T&)>(std::forward<F>(handler))};
     if (in_dispatch_ > 0) {
-      pending_.push_back([this, e = std::move(e)]() mutable { List<T>().push_back(std::move(e)); });
+      pending_.push_back({id.value, [this, e = std::move(e)]() mutable { List<T>().push_back(std::move(e)); }});
     } else {
       List<T>().push_back(std::move(e));
     }
@@ -108,7 +108,7 @@ class EventBus {
       std::apply([&](auto&... lists) { (AddAll(lists, shared, id), ...); }, handlers_);
     };
     if (in_dispatch_ > 0) {
-      pending_.push_back(std::move(add));
+      pending_.push_back({id.value, std::move(add)});
     } else {
       add();
     }
@@ -248,7 +248,12 @@ class EventBus {
 
   EventBusOptions options_;
   HandlerLists handlers_;
-  std::vector<std::function<void()>> pending_;  // subscriptions made during dispatch
+  // Subscriptions made during a dispatch, applied after the outermost one.
+  struct PendingSubscription {
+    std::uint64_t id;
+    std::function<void()> add;
+  };
+  std::vector<PendingSubscription> pending_;
   bool needs_compaction_ = false;
   std::uint64_t last_subscription_ = 0;
   int depth_ = 0;

@@ -49,8 +49,15 @@ void Engine::PublishFromIngress(Event&& ev) {
 }
 
 std::size_t Engine::MoveIngress(std::size_t max) {
-  const std::size_t room = std::min(max, bus_.queue_free());
-  return ingress_.Consume([this](Event&& ev) { PublishFromIngress(std::move(ev)); }, room);
+  // Room is checked before each event, not once for the whole batch: the
+  // handlers of a fast-path event (a fill) may publish queued events and use
+  // up room counted before it was moved.
+  std::size_t moved = 0;
+  while (moved < max && bus_.queue_free() > 0) {
+    if (ingress_.Consume([this](Event&& ev) { PublishFromIngress(std::move(ev)); }, 1) == 0) break;
+    ++moved;
+  }
+  return moved;
 }
 
 std::size_t Engine::PollOnce() {
