@@ -1,6 +1,5 @@
 // The `hean` command line.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 #include <string>
 

@@ -70,11 +70,7 @@ void EventBus::ApplyPending() {
   auto pending = std::move(pending_);
   pending_.clear();
   if (needs_compaction_) {
-    std::apply(
-        [](auto&... lists) {
-          (std::erase_if(lists, [](const auto& e) { return !e.active; }), ...);
-        },
-        handlers_);
+    std::apply([](auto&... lists) { (std::erase_if(lists, [](const auto& e) { return !e.active; }), ...); }, handlers_);
     needs_compaction_ = false;
   }
   for (auto& p : pending) p.add();

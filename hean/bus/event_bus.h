@@ -37,14 +37,16 @@ struct EventBusOptions {
 // What happened to a published event. Only kDispatched and kQueued are
 // successes; the other two mean the event was NOT delivered and the caller
 // must act (the bus also counts them).
-enum class [[nodiscard]] PublishResult : std::uint8_t {
-  kDispatched = 0,     // fast path: every handler ran before Publish returned
-  kQueued = 1,         // queued path: will be dispatched by DispatchBatch
-  kQueueFull = 2,      // queued path full: rejected, counted in overflows
-  kDepthExceeded = 3,  // fast-path nesting beyond max_depth: rejected
+enum class [[nodiscard]] PublishResult : std::uint8_t{
+    kDispatched = 0,     // fast path: every handler ran before Publish returned
+    kQueued = 1,         // queued path: will be dispatched by DispatchBatch
+    kQueueFull = 2,      // queued path full: rejected, counted in overflows
+    kDepthExceeded = 3,  // fast-path nesting beyond max_depth: rejected
 };
 std::string_view ToString(PublishResult r) noexcept;
-inline bool Delivered(PublishResult r) noexcept { return r == PublishResult::kDispatched || r == PublishResult::kQueued; }
+inline bool Delivered(PublishResult r) noexcept {
+  return r == PublishResult::kDispatched || r == PublishResult::kQueued;
+}
 
 struct SubscriptionId {
   std::uint64_t value = 0;
@@ -104,9 +106,7 @@ class EventBus {
   SubscriptionId SubscribeAll(F&& handler) {
     auto shared = std::make_shared<std::function<void(const Event&)>>(std::forward<F>(handler));
     const SubscriptionId id{++last_subscription_};
-    auto add = [this, shared, id] {
-      std::apply([&](auto&... lists) { (AddAll(lists, shared, id), ...); }, handlers_);
-    };
+    auto add = [this, shared, id] { std::apply([&](auto&... lists) { (AddAll(lists, shared, id), ...); }, handlers_); };
     if (in_dispatch_ > 0) {
       pending_.push_back({id.value, std::move(add)});
     } else {
@@ -127,8 +127,7 @@ class EventBus {
     }
   }
   template <class T>
-    requires(!std::is_same_v<std::decay_t<T>, Event> && !std::is_lvalue_reference_v<T>)
-  PublishResult Publish(T&& event) {
+  requires(!std::is_same_v<std::decay_t<T>, Event> && !std::is_lvalue_reference_v<T>) PublishResult Publish(T&& event) {
     if constexpr (kIsFastPath<std::decay_t<T>>) {
       return DispatchFast(static_cast<const std::decay_t<T>&>(event));
     } else {
@@ -176,7 +175,9 @@ class EventBus {
   // A counter written by one thread and read by others.
   struct RelaxedCounter {
     std::atomic<std::uint64_t> v{0};
-    void Add(std::uint64_t n = 1) noexcept { v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+    void Add(std::uint64_t n = 1) noexcept {
+      v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    }
     void Set(std::uint64_t n) noexcept { v.store(n, std::memory_order_relaxed); }
     std::uint64_t Get() const noexcept { return v.load(std::memory_order_relaxed); }
   };

@@ -58,7 +58,8 @@ void BM_EventBus_QueuedPublishDrain(benchmark::State& state) {
   opt.latency_sample_every = static_cast<std::uint32_t>(state.range(1));
   hean::EventBus bus(opt);
   std::uint64_t seen = 0;
-  (void)bus.Subscribe<hean::Quote>([&seen](const hean::Quote& q) { seen += static_cast<std::uint64_t>(q.bid_qty.raw()); });
+  (void)bus.Subscribe<hean::Quote>(
+      [&seen](const hean::Quote& q) { seen += static_cast<std::uint64_t>(q.bid_qty.raw()); });
   hean::Quote q = MakeQuote();
   for (auto _ : state) {
     for (std::size_t i = 0; i < batch; ++i) {

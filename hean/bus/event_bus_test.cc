@@ -10,30 +10,19 @@
 #include <variant>
 #include <vector>
 
+#include "hean/model/test_events.h"
+
 namespace hean {
 namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// Every event type is labelled through its ts_event, so that a log of
-// deliveries reads like "TRADE:3".
 template <class T>
 T Make(std::int64_t label) {
-  T e{};
-  e.ts_event = UnixNanos::FromNanos(label);
-  e.ts_recv = UnixNanos::FromNanos(label);
-  return e;
+  return testing_support::MakeEvent<T>(label);
 }
-
-template <class T>
-std::string Tag(const T& e) {
-  return std::string(EventTypeName(kEventTypeOf<T>)) + ":" + std::to_string(e.ts_event.nanos());
-}
-
-std::string Tag(const Event& e) {
-  return std::string(EventTypeName(TypeOf(e))) + ":" + std::to_string(TsEvent(e).nanos());
-}
+using testing_support::Tag;
 
 EventBusOptions Opts(std::size_t capacity, std::size_t batch, int max_depth = 32) {
   EventBusOptions o;
@@ -544,8 +533,8 @@ TEST(EventBus, SubscribeAllReceivesTheRightAlternative) {
   ASSERT_EQ(bus.Publish(Make<OrderPartiallyFilled>(2)), PublishResult::kDispatched);
   ASSERT_EQ(bus.Publish(Make<PnlUpdate>(3)), PublishResult::kQueued);
   bus.DrainAll();
-  EXPECT_THAT(types, ElementsAre(kEventTypeOf<OrderFilled>, kEventTypeOf<OrderPartiallyFilled>,
-                                 kEventTypeOf<PnlUpdate>));
+  EXPECT_THAT(types,
+              ElementsAre(kEventTypeOf<OrderFilled>, kEventTypeOf<OrderPartiallyFilled>, kEventTypeOf<PnlUpdate>));
 }
 
 TEST(EventBus, SubscribeDuringDispatchTakesEffectAfter) {

@@ -66,9 +66,7 @@ class MpscQueue {
  public:
   // Capacity is rounded up to a power of two (>= 2).
   explicit MpscQueue(std::size_t capacity, WaitMode mode = WaitMode::kBlocking)
-      : mask_(std::bit_ceil(capacity < 2 ? std::size_t{2} : capacity) - 1),
-        mode_(mode),
-        cells_(new Cell[mask_ + 1]) {
+      : mask_(std::bit_ceil(capacity < 2 ? std::size_t{2} : capacity) - 1), mode_(mode), cells_(new Cell[mask_ + 1]) {
     for (std::size_t i = 0; i <= mask_; ++i) cells_[i].seq.store(i, std::memory_order_relaxed);
   }
   ~MpscQueue() {
@@ -145,9 +143,7 @@ class MpscQueue {
   }
 
   // Consumer only. True if an item is ready at the head.
-  bool ReadyToPop() const noexcept {
-    return cells_[head_ & mask_].seq.load(std::memory_order_acquire) == head_ + 1;
-  }
+  bool ReadyToPop() const noexcept { return cells_[head_ & mask_].seq.load(std::memory_order_acquire) == head_ + 1; }
 
   // Consumer only. Waits up to `timeout` for an item; returns false on
   // timeout or when Notify() interrupted an empty wait. Busy-poll mode spins;
@@ -235,10 +231,10 @@ class MpscQueue {
   const WaitMode mode_;
   std::unique_ptr<Cell[]> cells_;
 
-  alignas(kCacheLine) std::atomic<std::size_t> tail_{0};   // producers
-  std::atomic<std::size_t> head_cache_{0};                 // lower bound of head_, for producers
-  alignas(kCacheLine) std::size_t head_ = 0;               // consumer
-  std::atomic<std::size_t> head_pub_{0};                   // head_, published to producers
+  alignas(kCacheLine) std::atomic<std::size_t> tail_{0};  // producers
+  std::atomic<std::size_t> head_cache_{0};                // lower bound of head_, for producers
+  alignas(kCacheLine) std::size_t head_ = 0;              // consumer
+  std::atomic<std::size_t> head_pub_{0};                  // head_, published to producers
   alignas(kCacheLine) std::atomic<std::uint32_t> sleeping_{0};
   std::atomic<std::uint32_t> epoch_{0};
   std::atomic<bool> interrupted_{false};

@@ -193,8 +193,12 @@ void ThroughputArgs(benchmark::internal::Benchmark* b) {
   b->Args({1, 2'000'000})->Args({2, 1'000'000})->UseManualTime()->Unit(benchmark::kMillisecond)->MinTime(0.5);
 }
 
-BENCHMARK_TEMPLATE(Throughput, HeanQueue<hean::WaitMode::kBusyPoll>)->Name("MpscThroughput/hean_busy_poll")->Apply(ThroughputArgs);
-BENCHMARK_TEMPLATE(Throughput, HeanQueue<hean::WaitMode::kBlocking>)->Name("MpscThroughput/hean_blocking")->Apply(ThroughputArgs);
+BENCHMARK_TEMPLATE(Throughput, HeanQueue<hean::WaitMode::kBusyPoll>)
+    ->Name("MpscThroughput/hean_busy_poll")
+    ->Apply(ThroughputArgs);
+BENCHMARK_TEMPLATE(Throughput, HeanQueue<hean::WaitMode::kBlocking>)
+    ->Name("MpscThroughput/hean_blocking")
+    ->Apply(ThroughputArgs);
 BENCHMARK_TEMPLATE(Throughput, MoodyQueue)->Name("MpscThroughput/moodycamel")->Apply(ThroughputArgs);
 BENCHMARK_TEMPLATE(Throughput, MutexQueue)->Name("MpscThroughput/mutex_deque_cv")->Apply(ThroughputArgs);
 
@@ -267,10 +271,16 @@ void HopLatency(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * hops));
 }
 
-void LatencyArgs(benchmark::internal::Benchmark* b) { b->Arg(200'000)->Iterations(3)->Unit(benchmark::kMillisecond)->UseRealTime(); }
+void LatencyArgs(benchmark::internal::Benchmark* b) {
+  b->Arg(200'000)->Iterations(3)->Unit(benchmark::kMillisecond)->UseRealTime();
+}
 
-BENCHMARK_TEMPLATE(HopLatency, HeanQueue<hean::WaitMode::kBusyPoll>)->Name("MpscHopLatency/hean_busy_poll")->Apply(LatencyArgs);
-BENCHMARK_TEMPLATE(HopLatency, HeanQueue<hean::WaitMode::kBlocking>)->Name("MpscHopLatency/hean_blocking")->Apply(LatencyArgs);
+BENCHMARK_TEMPLATE(HopLatency, HeanQueue<hean::WaitMode::kBusyPoll>)
+    ->Name("MpscHopLatency/hean_busy_poll")
+    ->Apply(LatencyArgs);
+BENCHMARK_TEMPLATE(HopLatency, HeanQueue<hean::WaitMode::kBlocking>)
+    ->Name("MpscHopLatency/hean_blocking")
+    ->Apply(LatencyArgs);
 BENCHMARK_TEMPLATE(HopLatency, MoodyQueue)->Name("MpscHopLatency/moodycamel")->Apply(LatencyArgs);
 BENCHMARK_TEMPLATE(HopLatency, MutexQueue)->Name("MpscHopLatency/mutex_deque_cv")->Apply(LatencyArgs);
 

@@ -13,17 +13,7 @@
 #include <utility>
 #include <vector>
 
-// Sanitizers slow the stress tests down by 5-20x: move fewer items there.
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define HEAN_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define HEAN_TEST_SANITIZED 1
-#endif
-#endif
-#ifndef HEAN_TEST_SANITIZED
-#define HEAN_TEST_SANITIZED 0
-#endif
+#include "hean/core/test_support.h"
 
 namespace hean {
 namespace {
@@ -68,6 +58,7 @@ class Backoff {
       std::this_thread::sleep_for(std::chrono::microseconds(20));
     }
   }
+
  private:
   int n_ = 0;
 };
@@ -504,8 +495,7 @@ TEST_P(MpscQueueStress, TinyQueueUnderContention) {
 
 INSTANTIATE_TEST_SUITE_P(WaitModes, MpscQueueStress, ::testing::Values(WaitMode::kBlocking, WaitMode::kBusyPoll),
                          [](const ::testing::TestParamInfo<WaitMode>& info) {
-                           return info.param == WaitMode::kBlocking ? std::string("Blocking")
-                                                                    : std::string("BusyPoll");
+                           return info.param == WaitMode::kBlocking ? std::string("Blocking") : std::string("BusyPoll");
                          });
 
 TEST(MpscQueue, BlockingConsumerIsWokenByProducersAfterPauses) {
@@ -518,7 +508,8 @@ TEST(MpscQueue, BlockingConsumerIsWokenByProducersAfterPauses) {
   std::thread producer([&] {
     std::uint64_t seq = 0;
     for (int b = 0; b < kBursts; ++b) {
-      while (consumed.load(std::memory_order_acquire) < seq) std::this_thread::sleep_for(std::chrono::microseconds(100));
+      while (consumed.load(std::memory_order_acquire) < seq)
+        std::this_thread::sleep_for(std::chrono::microseconds(100));
       std::this_thread::sleep_for(std::chrono::milliseconds(3));
       for (std::uint64_t i = 0; i < kPerBurst; ++i, ++seq) {
         PushWithBackoff(q, seq);

@@ -8,10 +8,8 @@
 
 namespace hean::internal {
 
-[[noreturn]] inline void CheckFailed(const char* file, int line, const char* cond,
-                                     const char* msg) noexcept {
-  std::fprintf(stderr, "HEAN check failed at %s:%d: %s%s%s\n", file, line, cond,
-               msg[0] != '\0' ? " -- " : "", msg);
+[[noreturn]] inline void CheckFailed(const char* file, int line, const char* cond, const char* msg) noexcept {
+  std::fprintf(stderr, "HEAN check failed at %s:%d: %s%s%s\n", file, line, cond, msg[0] != '\0' ? " -- " : "", msg);
   std::fflush(stderr);
   std::abort();
 }
@@ -19,10 +17,9 @@ namespace hean::internal {
 }  // namespace hean::internal
 
 // Always on, also in release builds.
-#define HEAN_CHECK(cond, ...)                                                  \
-  do {                                                                         \
-    if (__builtin_expect(!(cond), 0))                                          \
-      ::hean::internal::CheckFailed(__FILE__, __LINE__, #cond, "" __VA_ARGS__); \
+#define HEAN_CHECK(cond, ...)                                                                                   \
+  do {                                                                                                          \
+    if (__builtin_expect(!(cond), 0)) ::hean::internal::CheckFailed(__FILE__, __LINE__, #cond, "" __VA_ARGS__); \
   } while (0)
 
 // On in debug and sanitizer builds, compiled out when NDEBUG is defined

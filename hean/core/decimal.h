@@ -56,14 +56,14 @@ inline constexpr std::int64_t kFixedScale = 1'000'000'000;
 
 // Why a decimal string or a conversion was refused.
 enum class DecimalError : std::uint8_t {
-  kEmpty,                 // ""
-  kNoDigits,              // "-", ".", "e5": a sign or point with no digit
-  kInvalidCharacter,      // anything outside the grammar, incl. spaces
-  kInvalidExponent,       // "1e", "1e+", exponent with more than 4 digits
-  kTooManyDecimals,       // a nonzero digit beyond the 9th decimal place
-  kNegative,              // '-' where the type must not be negative
-  kOverflow,              // outside +-9,223,372,036.854775806
-  kNotFinite,             // FromDouble of NaN or infinity
+  kEmpty,             // ""
+  kNoDigits,          // "-", ".", "e5": a sign or point with no digit
+  kInvalidCharacter,  // anything outside the grammar, incl. spaces
+  kInvalidExponent,   // "1e", "1e+", exponent with more than 4 digits
+  kTooManyDecimals,   // a nonzero digit beyond the 9th decimal place
+  kNegative,          // '-' where the type must not be negative
+  kOverflow,          // outside +-9,223,372,036.854775806
+  kNotFinite,         // FromDouble of NaN or infinity
 };
 
 std::string_view DecimalErrorName(DecimalError e) noexcept;
@@ -147,9 +147,7 @@ class FixedPoint {
   }
 
   // True when this value is a whole multiple of `step` (a tick or lot size).
-  constexpr bool IsMultipleOf(FixedPoint step) const noexcept {
-    return step.raw_ > 0 && raw_ % step.raw_ == 0;
-  }
+  constexpr bool IsMultipleOf(FixedPoint step) const noexcept { return step.raw_ > 0 && raw_ % step.raw_ == 0; }
   // Rounds down (toward -infinity) / up (toward +infinity) to a multiple of
   // `step` (> 0): FloorTo(0.1) of -1.05 is -1.1, CeilTo(0.1) of 1.05 is 1.1.
   constexpr FixedPoint FloorTo(FixedPoint step) const noexcept {
@@ -196,8 +194,7 @@ class FixedPoint {
   // Scaling by a double would silently truncate (qty * 0.5 == qty * 0):
   // convert explicitly with FromDouble instead.
   template <class F>
-    requires std::floating_point<F>
-  FixedPoint operator*(F) const = delete;
+  requires std::floating_point<F> FixedPoint operator*(F) const = delete;
 
   friend constexpr auto operator<=>(FixedPoint, FixedPoint) = default;
   friend constexpr bool operator==(FixedPoint, FixedPoint) = default;

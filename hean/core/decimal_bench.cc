@@ -95,4 +95,3 @@ void BM_Decimal_PriceTimesQty(benchmark::State& state) {
 BENCHMARK(BM_Decimal_PriceTimesQty);
 
 }  // namespace
-

@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "hean/core/test_support.h"
+
 #ifndef HEAN_SOURCE_DIR
 #error "HEAN_SOURCE_DIR must be defined by the build (cmake/HeanHelpers.cmake)"
 #endif
@@ -29,12 +31,8 @@ constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
 // Type-level contract: distinct types, no implicit conversions, the only
 // mixed product is Price * Qty (and Notional * Rate).
 
-template <class A, class B, class = void>
-struct IsAddable : std::false_type {};
 template <class A, class B>
-struct IsAddable<A, B, std::void_t<decltype(std::declval<A>() + std::declval<B>())>> : std::true_type {};
-template <class A, class B>
-inline constexpr bool Addable = IsAddable<A, B>::value;
+inline constexpr bool Addable = testing_support::kAddable<A, B>;
 
 template <class A, class B, class = void>
 struct IsMultipliable : std::false_type {};

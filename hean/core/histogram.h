@@ -12,8 +12,8 @@ namespace hean {
 
 class LatencyHistogram {
  public:
-  static constexpr int kSubBits = 3;                   // 8 sub-buckets per octave
-  static constexpr int kLinear = 2 << kSubBits;        // values < 16 are exact
+  static constexpr int kSubBits = 3;             // 8 sub-buckets per octave
+  static constexpr int kLinear = 2 << kSubBits;  // values < 16 are exact
   static constexpr int kBuckets = kLinear + (64 - (kSubBits + 1)) * (1 << kSubBits);
 
   void Record(std::uint64_t v) noexcept {

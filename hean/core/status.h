@@ -28,9 +28,9 @@ enum class StatusCode : std::uint8_t {
   kFailedPrecondition,  // the call is not valid in the current state
   kNotFound,
   kAlreadyExists,
-  kResourceExhausted,   // a bounded queue or pool is full
-  kUnavailable,         // a peer or a resource is not reachable now
-  kDataLoss,            // corrupted or truncated data, sequence gaps
+  kResourceExhausted,  // a bounded queue or pool is full
+  kUnavailable,        // a peer or a resource is not reachable now
+  kDataLoss,           // corrupted or truncated data, sequence gaps
   kCancelled,
   kUnimplemented,
   kInternal,
@@ -57,9 +57,7 @@ class [[nodiscard]] Status {
   // can say where an error happened without losing what the callee said.
   Status WithContext(std::string_view context) const;
 
-  friend bool operator==(const Status& a, const Status& b) {
-    return a.code_ == b.code_ && a.message_ == b.message_;
-  }
+  friend bool operator==(const Status& a, const Status& b) { return a.code_ == b.code_ && a.message_ == b.message_; }
 
  private:
   StatusCode code_ = StatusCode::kOk;
@@ -177,9 +175,9 @@ class [[nodiscard]] Result<void, E> {
 
 // Returns early from the enclosing function with the error of `expr`
 // (a Status or a Result) when it is not OK.
-#define HEAN_RETURN_IF_ERROR(expr)                              \
-  do {                                                          \
-    auto&& hean_status_ = (expr);                               \
+#define HEAN_RETURN_IF_ERROR(expr)                                          \
+  do {                                                                      \
+    auto&& hean_status_ = (expr);                                           \
     if (!hean_status_.ok()) return ::hean::internal::ErrorOf(hean_status_); \
   } while (0)
 

@@ -26,11 +26,11 @@ std::string FormatIso(std::int64_t ns, bool full_nanos) {
   const int hour = static_cast<int>(rem / 3600);
   char buf[64];
   if (full_nanos) {
-    std::snprintf(buf, sizeof(buf), "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%09" PRId64 "Z", d.year, d.month,
-                  d.day, hour, min, sec, sub);
+    std::snprintf(buf, sizeof(buf), "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%09" PRId64 "Z", d.year, d.month, d.day,
+                  hour, min, sec, sub);
   } else {
-    std::snprintf(buf, sizeof(buf), "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03" PRId64 "Z", d.year, d.month,
-                  d.day, hour, min, sec, sub / 1'000'000);
+    std::snprintf(buf, sizeof(buf), "%04" PRId64 "-%02d-%02dT%02d:%02d:%02d.%03" PRId64 "Z", d.year, d.month, d.day,
+                  hour, min, sec, sub / 1'000'000);
   }
   return buf;
 }
@@ -43,10 +43,10 @@ std::string FormatIso(std::int64_t ns, bool full_nanos) {
 CivilDate CivilFromDays(std::int64_t days) noexcept {
   const std::int64_t z = days + 719'468;  // days since 0000-03-01
   const std::int64_t era = FloorDiv(z, 146'097);
-  const std::int64_t doe = z - era * 146'097;                                 // [0, 146096]
+  const std::int64_t doe = z - era * 146'097;                                         // [0, 146096]
   const std::int64_t yoe = (doe - doe / 1'460 + doe / 36'524 - doe / 146'096) / 365;  // [0, 399]
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);           // [0, 365]
-  const std::int64_t mp = (5 * doy + 2) / 153;                                // March = 0
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);                   // [0, 365]
+  const std::int64_t mp = (5 * doy + 2) / 153;                                        // March = 0
   const int day = static_cast<int>(doy - (153 * mp + 2) / 5 + 1);
   const int month = static_cast<int>(mp < 10 ? mp + 3 : mp - 9);
   const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);

@@ -39,11 +39,16 @@ class Duration {
   constexpr Duration operator-() const noexcept { return Duration(-ns_); }
   constexpr Duration operator*(std::int64_t k) const noexcept { return Duration(ns_ * k); }
   template <class F>
-    requires std::floating_point<F>
-  Duration operator*(F) const = delete;  // would truncate; scale nanos() explicitly
+  requires std::floating_point<F> Duration operator*(F) const = delete;  // would truncate; scale nanos() explicitly
   constexpr Duration operator/(std::int64_t k) const noexcept { return Duration(ns_ / k); }
-  constexpr Duration& operator+=(Duration o) noexcept { ns_ += o.ns_; return *this; }
-  constexpr Duration& operator-=(Duration o) noexcept { ns_ -= o.ns_; return *this; }
+  constexpr Duration& operator+=(Duration o) noexcept {
+    ns_ += o.ns_;
+    return *this;
+  }
+  constexpr Duration& operator-=(Duration o) noexcept {
+    ns_ -= o.ns_;
+    return *this;
+  }
 
   friend constexpr auto operator<=>(Duration, Duration) = default;
   friend constexpr bool operator==(Duration, Duration) = default;
@@ -76,7 +81,10 @@ class UnixNanos {
   constexpr UnixNanos operator+(Duration d) const noexcept { return UnixNanos(ns_ + d.nanos()); }
   constexpr UnixNanos operator-(Duration d) const noexcept { return UnixNanos(ns_ - d.nanos()); }
   constexpr Duration operator-(UnixNanos o) const noexcept { return Duration::Nanos(ns_ - o.ns_); }
-  constexpr UnixNanos& operator+=(Duration d) noexcept { ns_ += d.nanos(); return *this; }
+  constexpr UnixNanos& operator+=(Duration d) noexcept {
+    ns_ += d.nanos();
+    return *this;
+  }
 
   friend constexpr auto operator<=>(UnixNanos, UnixNanos) = default;
   friend constexpr bool operator==(UnixNanos, UnixNanos) = default;

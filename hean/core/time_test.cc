@@ -8,16 +8,14 @@
 #include <type_traits>
 #include <utility>
 
+#include "hean/core/test_support.h"
+
 namespace hean {
 namespace {
 
 // A point plus a point is meaningless; the types must refuse it.
-template <class A, class B, class = void>
-struct IsAddable : std::false_type {};
 template <class A, class B>
-struct IsAddable<A, B, std::void_t<decltype(std::declval<A>() + std::declval<B>())>> : std::true_type {};
-template <class A, class B>
-inline constexpr bool Addable = IsAddable<A, B>::value;
+inline constexpr bool Addable = testing_support::kAddable<A, B>;
 static_assert(!Addable<UnixNanos, UnixNanos>);
 static_assert(Addable<UnixNanos, Duration>);
 static_assert(Addable<Duration, Duration>);

@@ -66,7 +66,7 @@ class TimerQueue {
  private:
   struct HeapEntry {
     UnixNanos deadline;
-    std::uint64_t seq;   // scheduling order, tie-breaker
+    std::uint64_t seq;  // scheduling order, tie-breaker
     std::uint32_t slot;
     std::uint32_t generation;
   };

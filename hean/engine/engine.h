@@ -20,17 +20,17 @@ namespace hean {
 
 struct EngineOptions {
   EventBusOptions bus;
-  std::size_t ingress_capacity = 65'536;       // rounded up to a power of two
-  std::size_t ingress_batch = 256;             // ingress events moved per loop pass
-  WaitMode wait_mode = WaitMode::kBlocking;    // how an idle live loop waits
+  std::size_t ingress_capacity = 65'536;     // rounded up to a power of two
+  std::size_t ingress_batch = 256;           // ingress events moved per loop pass
+  WaitMode wait_mode = WaitMode::kBlocking;  // how an idle live loop waits
   Duration max_idle_wait = Duration::Millis(50);
 
   [[nodiscard]] Status Validate() const;
 };
 
 struct EngineStats {
-  std::uint64_t ingress_received = 0;   // events taken from the ingress queue
-  std::uint64_t ingress_rejected = 0;   // Post() calls refused (queue full)
+  std::uint64_t ingress_received = 0;  // events taken from the ingress queue
+  std::uint64_t ingress_rejected = 0;  // Post() calls refused (queue full)
   std::uint64_t timers_fired = 0;
   std::uint64_t loop_passes = 0;
   std::uint64_t idle_waits = 0;

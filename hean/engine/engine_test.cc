@@ -13,16 +13,8 @@
 #include <utility>
 #include <vector>
 
-#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
-#define HEAN_TEST_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
-#define HEAN_TEST_SANITIZED 1
-#endif
-#endif
-#ifndef HEAN_TEST_SANITIZED
-#define HEAN_TEST_SANITIZED 0
-#endif
+#include "hean/core/test_support.h"
+#include "hean/model/test_events.h"
 
 namespace hean {
 namespace {
@@ -33,16 +25,9 @@ using SteadyClock = std::chrono::steady_clock;
 
 template <class T>
 T Make(std::int64_t label) {
-  T e{};
-  e.ts_event = UnixNanos::FromNanos(label);
-  e.ts_recv = UnixNanos::FromNanos(label);
-  return e;
+  return testing_support::MakeEvent<T>(label);
 }
-
-template <class T>
-std::string Tag(const T& e) {
-  return std::string(EventTypeName(kEventTypeOf<T>)) + ":" + std::to_string(e.ts_event.nanos());
-}
+using testing_support::Tag;
 
 const UnixNanos kT0 = UnixNanos::FromSeconds(1'700'000'000);
 

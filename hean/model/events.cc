@@ -7,10 +7,26 @@ namespace hean {
 
 namespace {
 constexpr std::string_view kNames[] = {
-    "BOOK_SNAPSHOT", "BOOK_DELTA",      "TRADE",         "QUOTE",           "BAR",
-    "SIGNAL",        "ORDER_REQUEST",   "ORDER_SUBMITTED", "ORDER_ACCEPTED", "ORDER_REJECTED",
-    "ORDER_PARTIALLY_FILLED", "ORDER_FILLED", "ORDER_CANCELED", "ORDER_EXPIRED", "ORDER_AMENDED",
-    "POSITION_UPDATE", "PNL_UPDATE",    "RISK_STATE_CHANGE", "ORDER_DENIED", "TIMER",
+    "BOOK_SNAPSHOT",
+    "BOOK_DELTA",
+    "TRADE",
+    "QUOTE",
+    "BAR",
+    "SIGNAL",
+    "ORDER_REQUEST",
+    "ORDER_SUBMITTED",
+    "ORDER_ACCEPTED",
+    "ORDER_REJECTED",
+    "ORDER_PARTIALLY_FILLED",
+    "ORDER_FILLED",
+    "ORDER_CANCELED",
+    "ORDER_EXPIRED",
+    "ORDER_AMENDED",
+    "POSITION_UPDATE",
+    "PNL_UPDATE",
+    "RISK_STATE_CHANGE",
+    "ORDER_DENIED",
+    "TIMER",
 };
 static_assert(std::size(kNames) == kEventTypeCount, "one name per event type");
 

@@ -114,8 +114,8 @@ struct Signal {
   SignalIntent intent = SignalIntent::kEntry;
   StrategyId strategy;
   std::uint64_t signal_id = 0;
-  Price reference_price;   // price the strategy saw (e.g. mid)
-  double strength = 0.0;   // strategy-defined confidence in [0, 1]
+  Price reference_price;  // price the strategy saw (e.g. mid)
+  double strength = 0.0;  // strategy-defined confidence in [0, 1]
 };
 
 // How soon an order must be done; the execution router chooses maker or
@@ -265,9 +265,8 @@ struct TimerEvent {
 };
 
 using Event = std::variant<BookSnapshot, BookDelta, Trade, Quote, Bar, Signal, OrderRequest, OrderSubmitted,
-                           OrderAccepted, OrderRejected, OrderPartiallyFilled, OrderFilled, OrderCanceled,
-                           OrderExpired, OrderAmended, PositionUpdate, PnlUpdate, RiskStateChange, OrderDenied,
-                           TimerEvent>;
+                           OrderAccepted, OrderRejected, OrderPartiallyFilled, OrderFilled, OrderCanceled, OrderExpired,
+                           OrderAmended, PositionUpdate, PnlUpdate, RiskStateChange, OrderDenied, TimerEvent>;
 
 inline constexpr std::size_t kEventTypeCount = std::variant_size_v<Event>;
 

@@ -91,7 +91,7 @@ TEST(Events, FastPathIsExactlyTheFourCriticalTypes) {
     if (IsFastPath(static_cast<EventType>(t))) fast.insert(static_cast<EventType>(t));
   }
   EXPECT_EQ(fast, (std::set<EventType>{kEventTypeOf<Signal>, kEventTypeOf<OrderRequest>,
-                                        kEventTypeOf<OrderPartiallyFilled>, kEventTypeOf<OrderFilled>}));
+                                       kEventTypeOf<OrderPartiallyFilled>, kEventTypeOf<OrderFilled>}));
   static_assert(kIsFastPath<Signal> && kIsFastPath<OrderRequest> && kIsFastPath<OrderPartiallyFilled> &&
                 kIsFastPath<OrderFilled>);
   static_assert(!kIsFastPath<Trade> && !kIsFastPath<BookDelta> && !kIsFastPath<OrderRejected> &&

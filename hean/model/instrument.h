@@ -37,18 +37,18 @@ std::string_view ToString(InstrumentError e) noexcept;
 // sizes, minimums, fee rates and display precisions. A plain value;
 // thread-compatible.
 struct Instrument {
-  InstrumentId id;            // assigned by InstrumentRegistry::Add
-  std::string symbol;         // venue symbol, e.g. "BTCUSDT"
+  InstrumentId id;     // assigned by InstrumentRegistry::Add
+  std::string symbol;  // venue symbol, e.g. "BTCUSDT"
   Venue venue = Venue::kBybit;
   InstrumentKind kind = InstrumentKind::kLinearPerpetual;
-  Price tick_size;            // price increment (> 0)
-  Qty lot_size;               // qty increment (> 0)
-  Qty min_qty;                // smallest order qty (a multiple of lot_size)
-  Notional min_notional;      // smallest order value, 0 for none
-  Rate maker_fee;             // e.g. 0.0002; negative is a rebate
-  Rate taker_fee;             // e.g. 0.00055
-  int price_precision = 0;    // decimals shown for prices (covers tick_size)
-  int qty_precision = 0;      // decimals shown for quantities (covers lot_size)
+  Price tick_size;          // price increment (> 0)
+  Qty lot_size;             // qty increment (> 0)
+  Qty min_qty;              // smallest order qty (a multiple of lot_size)
+  Notional min_notional;    // smallest order value, 0 for none
+  Rate maker_fee;           // e.g. 0.0002; negative is a rebate
+  Rate taker_fee;           // e.g. 0.00055
+  int price_precision = 0;  // decimals shown for prices (covers tick_size)
+  int qty_precision = 0;    // decimals shown for quantities (covers lot_size)
 
   // Checks the description itself: positive tick and lot, min_qty a
   // multiple of lot, precisions 0..9 and fine enough for tick and lot.
