@@ -1,7 +1,8 @@
 // MpscQueue against its peers, in one binary and one run:
 //   * HEAN MpscQueue, busy-poll mode and blocking mode;
 //   * moodycamel::ConcurrentQueue (Debian libconcurrentqueue-dev), with
-//     producer and consumer tokens (its fastest documented use);
+//     producer and consumer tokens (its fastest documented use), and its
+//     BlockingConcurrentQueue (the peer of HEAN's blocking mode);
 //   * std::mutex + std::deque + std::condition_variable, bounded.
 // Throughput: 1 producer / 1 consumer and 2 producers / 1 consumer moving
 // uint64 items; the consumer busy-polls. Hop latency: one item in flight at a
@@ -21,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "concurrentqueue/blockingconcurrentqueue.h"
 #include "concurrentqueue/concurrentqueue.h"
 #include "hean/bus/mpsc_queue.h"
 #include "hean/core/histogram.h"
@@ -97,6 +99,29 @@ struct MoodyQueue {
   Consumer MakeConsumer() { return Consumer(*this); }
 };
 
+// The blocking flavour: a semaphore signal per enqueue, so that a consumer
+// may sleep; the peer of HEAN's blocking mode.
+struct MoodyBlockingQueue {
+  moodycamel::BlockingConcurrentQueue<std::uint64_t> q{kCapacity};
+  struct Producer {
+    MoodyBlockingQueue& o;
+    moodycamel::ProducerToken tok;
+    explicit Producer(MoodyBlockingQueue& m) : o(m), tok(m.q) {}
+    void Push(std::uint64_t v) {
+      Backoff b;
+      while (!o.q.enqueue(tok, v)) b.Pause();
+    }
+  };
+  struct Consumer {
+    MoodyBlockingQueue& o;
+    moodycamel::ConsumerToken tok;
+    explicit Consumer(MoodyBlockingQueue& m) : o(m), tok(m.q) {}
+    bool TryPop(std::uint64_t& v) { return o.q.try_dequeue(tok, v); }
+  };
+  Producer MakeProducer() { return Producer(*this); }
+  Consumer MakeConsumer() { return Consumer(*this); }
+};
+
 struct MutexQueue {
   std::mutex mu;
   std::condition_variable cv;
@@ -125,6 +150,31 @@ struct MutexQueue {
       if (o.dq.empty()) return false;
       v = o.dq.front();
       o.dq.pop_front();
+      return true;
+    }
+  };
+  Producer MakeProducer() { return Producer{*this}; }
+  Consumer MakeConsumer() { return Consumer{*this}; }
+};
+
+// Not a queue: one atomic word that the producer fills and the consumer
+// empties (1P/1C only). Its hop latency is the floor set by the machine's
+// core-to-core cache-line transfer, measured in the same run as the queues.
+struct CacheLineFloor {
+  alignas(64) std::atomic<std::uint64_t> slot{0};
+  struct Producer {
+    CacheLineFloor& o;
+    void Push(std::uint64_t v) {
+      while (o.slot.load(std::memory_order_relaxed) != 0) HEAN_CPU_RELAX();
+      o.slot.store(v, std::memory_order_release);
+    }
+  };
+  struct Consumer {
+    CacheLineFloor& o;
+    bool TryPop(std::uint64_t& v) {
+      v = o.slot.load(std::memory_order_acquire);
+      if (v == 0) return false;
+      o.slot.store(0, std::memory_order_relaxed);
       return true;
     }
   };
@@ -200,6 +250,7 @@ BENCHMARK_TEMPLATE(Throughput, HeanQueue<hean::WaitMode::kBlocking>)
     ->Name("MpscThroughput/hean_blocking")
     ->Apply(ThroughputArgs);
 BENCHMARK_TEMPLATE(Throughput, MoodyQueue)->Name("MpscThroughput/moodycamel")->Apply(ThroughputArgs);
+BENCHMARK_TEMPLATE(Throughput, MoodyBlockingQueue)->Name("MpscThroughput/moodycamel_blocking")->Apply(ThroughputArgs);
 BENCHMARK_TEMPLATE(Throughput, MutexQueue)->Name("MpscThroughput/mutex_deque_cv")->Apply(ThroughputArgs);
 
 // ---- hop latency ----
@@ -282,6 +333,8 @@ BENCHMARK_TEMPLATE(HopLatency, HeanQueue<hean::WaitMode::kBlocking>)
     ->Name("MpscHopLatency/hean_blocking")
     ->Apply(LatencyArgs);
 BENCHMARK_TEMPLATE(HopLatency, MoodyQueue)->Name("MpscHopLatency/moodycamel")->Apply(LatencyArgs);
+BENCHMARK_TEMPLATE(HopLatency, MoodyBlockingQueue)->Name("MpscHopLatency/moodycamel_blocking")->Apply(LatencyArgs);
+BENCHMARK_TEMPLATE(HopLatency, CacheLineFloor)->Name("MpscHopLatency/cache_line_floor")->Apply(LatencyArgs);
 BENCHMARK_TEMPLATE(HopLatency, MutexQueue)->Name("MpscHopLatency/mutex_deque_cv")->Apply(LatencyArgs);
 
 }  // namespace
