@@ -12,7 +12,6 @@ PACKAGES=(
   ninja-build              # fast builds
   make                     # the day-to-day Makefile
   ccache                   # compiler cache
-  pkg-config               # locating libraries
   libgtest-dev             # GoogleTest
   libgmock-dev             # GoogleMock
   libbenchmark-dev         # Google Benchmark

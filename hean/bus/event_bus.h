@@ -168,7 +168,7 @@ class EventBus {
   struct ListsOf;
   template <class... Ts>
   struct ListsOf<std::variant<Ts...>> {
-    using type = std::tuple<std::vector<Entry<Ts>>...>;
+    using type = std::tuple<std::vector<Entry<Ts>>...>;  // NOLINT(readability-identifier-naming)
   };
   using HandlerLists = typename ListsOf<Event>::type;
 

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 
 namespace hean {
@@ -34,7 +35,9 @@ class LatencyHistogram {
   std::uint64_t Percentile(double q) const noexcept {
     if (count_ == 0) return 0;
     if (q <= 0) return min_;
-    auto rank = static_cast<std::uint64_t>(q * static_cast<double>(count_) + 0.5);
+    // Nearest-rank definition: the smallest value with at least q of the
+    // samples at or below it.
+    auto rank = static_cast<std::uint64_t>(std::ceil(q * static_cast<double>(count_)));
     if (rank < 1) rank = 1;
     if (rank > count_) rank = count_;
     std::uint64_t seen = 0;

@@ -33,11 +33,11 @@ TEST(LatencyHistogram, SmallValuesAreExact) {
   EXPECT_EQ(h.min(), 0u);
   EXPECT_EQ(h.max(), 15u);
   EXPECT_DOUBLE_EQ(h.mean(), 7.5);
-  // rank = round(q * 16), value at that rank (1-based) is rank - 1.
+  // Nearest rank: rank = ceil(q * 16); the value at that 1-based rank is rank - 1.
   EXPECT_EQ(h.Percentile(0.5), 7u);
   EXPECT_EQ(h.Percentile(0.25), 3u);
   EXPECT_EQ(h.Percentile(1.0 / 16), 0u);
-  EXPECT_EQ(h.Percentile(0.9), 13u);  // rank 14.9 -> 14
+  EXPECT_EQ(h.Percentile(0.9), 14u);  // ceil(14.4) = 15
   EXPECT_EQ(h.Percentile(1.0), 15u);
   EXPECT_EQ(h.Percentile(0.0), 0u);
 }

@@ -97,8 +97,8 @@ class [[nodiscard]] Result {
   static_assert(!std::is_reference_v<T>, "Result does not hold references");
 
  public:
-  using value_type = T;
-  using error_type = E;
+  using value_type = T;  // NOLINT(readability-identifier-naming): std-style trait
+  using error_type = E;  // NOLINT(readability-identifier-naming)
 
   // NOLINTNEXTLINE(google-explicit-constructor): a value converts implicitly.
   Result(const T& v) : data_(std::in_place_index<0>, v) {}

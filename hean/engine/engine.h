@@ -43,7 +43,7 @@ class Engine {
  public:
   // `clock` must outlive the engine. A SimClock makes AdvanceTo available
   // (backtests); a RealClock is for paper and live.
-  Engine(Clock& clock, EngineOptions options = {});
+  explicit Engine(Clock& clock, EngineOptions options = {});
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 

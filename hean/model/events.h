@@ -278,18 +278,18 @@ template <class T, class V>
 struct IndexOf;
 template <class T, class... Ts>
 struct IndexOf<T, std::variant<Ts...>> {
-  static constexpr std::size_t value = [] {
-    constexpr bool matches[] = {std::is_same_v<T, Ts>...};
+  static constexpr std::size_t kValue = [] {
+    constexpr bool kMatches[] = {std::is_same_v<T, Ts>...};
     for (std::size_t i = 0; i < sizeof...(Ts); ++i)
-      if (matches[i]) return i;
+      if (kMatches[i]) return i;
     return sizeof...(Ts);
   }();
-  static_assert(value < sizeof...(Ts), "type is not an Event alternative");
+  static_assert(kValue < sizeof...(Ts), "type is not an Event alternative");
 };
 }  // namespace events_detail
 
 template <class T>
-inline constexpr EventType kEventTypeOf = static_cast<EventType>(events_detail::IndexOf<T, Event>::value);
+inline constexpr EventType kEventTypeOf = static_cast<EventType>(events_detail::IndexOf<T, Event>::kValue);
 
 // Critical events dispatched synchronously by the bus.
 template <class T>
