@@ -17,6 +17,8 @@ PACKAGES=(
   libbenchmark-dev         # Google Benchmark
   libconcurrentqueue-dev   # moodycamel::ConcurrentQueue, peer in the MPSC benchmarks
   libcli11-dev             # command line of the hean app
+  libsimdjson-dev          # JSON on the hot path (exchange messages, captures)
+  zlib1g-dev               # gzip-compressed recorded data
 )
 
 missing=()

@@ -52,6 +52,9 @@ struct BookSnapshot {
 // check integrity (e.g. crossing) only after the whole message.
 struct BookDelta {
   static constexpr std::uint8_t kLastInMessage = 1;
+  // The message had no levels: this delta only carries its update ids
+  // (price is Undefined); a builder must still check and advance them.
+  static constexpr std::uint8_t kNoLevels = 2;
   UnixNanos ts_event;
   UnixNanos ts_recv;
   InstrumentId instrument;

@@ -1,0 +1,97 @@
+#include "hean/book/binance_book_builder.h"
+
+namespace hean {
+
+BinanceBookBuilder::BinanceBookBuilder(OrderBook& book, std::size_t max_buffered_deltas)
+    : book_(book), max_buffered_(max_buffered_deltas) {}
+
+Result<void, BookError> BinanceBookBuilder::Fail(BookError e) {
+  book_.Invalidate(e);
+  state_ = State::kInvalid;
+  in_message_ = false;
+  dropping_message_ = false;
+  buffer_.clear();
+  return MakeUnexpected(e);
+}
+
+Result<void, BookError> BinanceBookBuilder::OnSnapshot(const BookSnapshot& snap) {
+  static const BookLevels kEmpty;
+  const BookLevels& lv = snap.levels ? *snap.levels : kEmpty;
+  if (auto r = book_.ApplySnapshot(lv.bids, lv.asks); !r.ok()) return Fail(r.error());
+  book_.update_id = snap.update_id;
+  book_.ts_event = snap.ts_event;
+  book_.ts_recv = snap.ts_recv;
+  snapshot_id_ = snap.update_id;
+  last_u_ = snap.update_id;
+  state_ = State::kSyncing;
+  in_message_ = false;
+  dropping_message_ = false;
+  message_complete_ = true;
+  // A snapshot alone is not yet known to be in step with the stream; the
+  // book is usable (valid) from the first diff that covers it.
+  book_.Invalidate(BookError::kDeltaBeforeSnapshot);
+  std::vector<BookDelta> pending;
+  pending.swap(buffer_);
+  for (const BookDelta& d : pending) {
+    if (auto r = Process(d); !r.ok()) return r;
+  }
+  return {};
+}
+
+Result<void, BookError> BinanceBookBuilder::OnDelta(const BookDelta& d) {
+  if (state_ == State::kAwaitingSnapshot) {
+    if (buffer_.size() >= max_buffered_) return Fail(BookError::kBufferOverflow);
+    buffer_.push_back(d);
+    return {};
+  }
+  return Process(d);
+}
+
+Result<void, BookError> BinanceBookBuilder::Process(const BookDelta& d) {
+  const bool last = (d.flags & BookDelta::kLastInMessage) != 0;
+  if (state_ == State::kInvalid) {
+    if (last) ++messages_dropped_;
+    return {};
+  }
+  if (!in_message_) {
+    // First delta of a message: decide whether the message applies.
+    in_message_ = true;
+    message_complete_ = false;
+    dropping_message_ = false;
+    if (state_ == State::kSyncing) {
+      if (d.update_id < snapshot_id_) {
+        dropping_message_ = true;  // older than the snapshot
+      } else if (d.first_update_id > snapshot_id_) {
+        ++gaps_;
+        return Fail(BookError::kSequenceGap);
+      } else {
+        state_ = State::kLive;
+        book_.MarkValid();
+      }
+    } else if (d.prev_update_id != last_u_) {
+      ++gaps_;
+      return Fail(BookError::kSequenceGap);
+    }
+  }
+  if (!dropping_message_ && (d.flags & BookDelta::kNoLevels) == 0) {
+    if (auto r = book_.SetLevel(d.side, d.price, d.qty); !r.ok()) return Fail(r.error());
+  }
+  if (last) {
+    in_message_ = false;
+    message_complete_ = true;
+    if (dropping_message_) {
+      ++messages_dropped_;
+      dropping_message_ = false;
+      return {};
+    }
+    last_u_ = d.update_id;
+    book_.update_id = d.update_id;
+    book_.ts_event = d.ts_event;
+    book_.ts_recv = d.ts_recv;
+    ++messages_applied_;
+    if (book_.IsCrossed()) return Fail(BookError::kCrossed);
+  }
+  return {};
+}
+
+}  // namespace hean
