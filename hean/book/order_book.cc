@@ -1,6 +1,7 @@
 #include "hean/book/order_book.h"
 
 #include <algorithm>
+#include <initializer_list>
 
 namespace hean {
 
@@ -19,14 +20,6 @@ std::string_view ToString(BookError e) noexcept {
   return "UNKNOWN";
 }
 
-namespace {
-
-// Linear steps from the touch before switching to binary search: most
-// updates land within a few levels of the best.
-constexpr std::size_t kLinearSteps = 16;
-
-}  // namespace
-
 OrderBook::OrderBook(InstrumentId instrument, Price tick_size) : instrument_(instrument), tick_size_(tick_size) {
   HEAN_CHECK(tick_size.IsPositive() && tick_size.IsDefined(), "OrderBook needs a positive tick size");
 }
@@ -38,40 +31,32 @@ Result<std::int64_t, BookError> OrderBook::ToTick(Price p) const noexcept {
 }
 
 void OrderBook::Clear() noexcept {
-  bids_.clear();
-  asks_.clear();
+  bids_.Clear();
+  asks_.Clear();
 }
 
 Result<void, BookError> OrderBook::ApplySnapshot(const std::vector<BookLevel>& bids,
                                                  const std::vector<BookLevel>& asks) {
   Clear();
-  auto fill = [this](const std::vector<BookLevel>& in, std::vector<Level>& out) -> Result<void, BookError> {
-    out.reserve(in.size());
-    for (const BookLevel& l : in) {
+  // Check everything first so that a bad snapshot leaves an empty book.
+  for (const auto* side : {&bids, &asks}) {
+    for (const BookLevel& l : *side) {
       auto t = ToTick(l.price);
-      if (!t.ok()) return MakeUnexpected(t.error());
-      if (l.qty.IsNegative()) return MakeUnexpected(BookError::kNegativeQty);
-      if (l.qty.IsZero()) continue;
-      out.push_back(Level{*t, l.qty.raw()});
+      Result<void, BookError> r;
+      if (!t.ok()) {
+        r = MakeUnexpected(t.error());
+      } else if (l.qty.IsNegative()) {
+        r = MakeUnexpected(BookError::kNegativeQty);
+      }
+      if (!r.ok()) {
+        Invalidate(r.error());
+        return r;
+      }
     }
-    return {};
-  };
-  Result<void, BookError> r = fill(bids, bids_);
-  if (r.ok()) r = fill(asks, asks_);
-  if (!r.ok()) {
-    Clear();
-    Invalidate(r.error());
-    return r;
   }
-  std::stable_sort(bids_.begin(), bids_.end(), [](const Level& a, const Level& b) { return a.tick < b.tick; });
-  std::stable_sort(asks_.begin(), asks_.end(), [](const Level& a, const Level& b) { return a.tick > b.tick; });
-  // Duplicate prices in a snapshot: keep the last one given.
-  auto dedup = [](std::vector<Level>& v) {
-    v.erase(std::unique(v.rbegin(), v.rend(), [](const Level& a, const Level& b) { return a.tick == b.tick; }).base(),
-            v.end());
-  };
-  dedup(bids_);
-  dedup(asks_);
+  // Levels are set in the order given: for a duplicated price the last wins.
+  for (const BookLevel& l : bids) bids_.Set(l.price.raw() / tick_size_.raw(), l.qty.raw());
+  for (const BookLevel& l : asks) asks_.Set(l.price.raw() / tick_size_.raw(), l.qty.raw());
   valid_ = true;
   return {};
 }
@@ -80,56 +65,35 @@ Result<void, BookError> OrderBook::SetLevel(Side side, Price price, Qty qty) {
   auto t = ToTick(price);
   if (!t.ok()) return MakeUnexpected(t.error());
   if (qty.IsNegative()) return MakeUnexpected(BookError::kNegativeQty);
-  const std::int64_t tick = *t;
-  std::vector<Level>& v = Levels(side);
-  // Position of the first level (from the front) not worse than `tick`,
-  // found from the back: levels are ascending in goodness.
-  const bool bid = side == Side::kBuy;
-  auto better = [bid](std::int64_t a, std::int64_t b) { return bid ? a > b : a < b; };
-  std::size_t idx = v.size();
-  std::size_t steps = 0;
-  while (idx > 0 && better(v[idx - 1].tick, tick)) {
-    --idx;
-    if (++steps == kLinearSteps && idx > 0) {
-      // Far from the touch: binary search the rest [0, idx).
-      auto it = std::partition_point(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(idx),
-                                     [&](const Level& l) { return !better(l.tick, tick); });
-      idx = static_cast<std::size_t>(it - v.begin());
-      break;
-    }
+  if (side == Side::kBuy) {
+    bids_.Set(*t, qty.raw());
+  } else {
+    asks_.Set(*t, qty.raw());
   }
-  // Now v[idx-1] (if any) is not better than tick: equal or worse.
-  if (idx > 0 && v[idx - 1].tick == tick) {
-    if (qty.IsZero()) {
-      v.erase(v.begin() + static_cast<std::ptrdiff_t>(idx - 1));
-    } else {
-      v[idx - 1].qty = qty.raw();
-    }
-    return {};
-  }
-  if (qty.IsZero()) return {};  // delete of an absent level
-  v.insert(v.begin() + static_cast<std::ptrdiff_t>(idx), Level{tick, qty.raw()});
   return {};
 }
 
 std::optional<BookLevel> OrderBook::Best(Side side) const noexcept {
-  const auto& v = Levels(side);
-  if (v.empty()) return std::nullopt;
-  return ToBookLevel(v.back());
+  if (side == Side::kBuy) {
+    if (bids_.empty()) return std::nullopt;
+    return BookLevel{FromTick(bids_.best_tick()), Qty::FromRaw(bids_.best_qty())};
+  }
+  if (asks_.empty()) return std::nullopt;
+  return BookLevel{FromTick(asks_.best_tick()), Qty::FromRaw(asks_.best_qty())};
 }
 
 bool OrderBook::IsCrossed() const noexcept {
-  return !bids_.empty() && !asks_.empty() && bids_.back().tick >= asks_.back().tick;
+  return !bids_.empty() && !asks_.empty() && bids_.best_tick() >= asks_.best_tick();
 }
 
 std::optional<Price> OrderBook::Spread() const noexcept {
   if (bids_.empty() || asks_.empty()) return std::nullopt;
-  return FromTick(asks_.back().tick - bids_.back().tick);
+  return FromTick(asks_.best_tick() - bids_.best_tick());
 }
 
 std::optional<Price> OrderBook::Mid() const noexcept {
   if (bids_.empty() || asks_.empty()) return std::nullopt;
-  const std::int64_t sum = FromTick(bids_.back().tick).raw() + FromTick(asks_.back().tick).raw();
+  const std::int64_t sum = FromTick(bids_.best_tick()).raw() + FromTick(asks_.best_tick()).raw();
   // Half away from zero; prices are positive.
   return Price::FromRaw(sum / 2 + (sum % 2));
 }
@@ -143,60 +107,72 @@ std::optional<double> OrderBook::SpreadBps() const noexcept {
 
 std::optional<double> OrderBook::Microprice() const noexcept {
   if (bids_.empty() || asks_.empty()) return std::nullopt;
-  const double bp = FromTick(bids_.back().tick).ToDouble();
-  const double ap = FromTick(asks_.back().tick).ToDouble();
-  const double bq = static_cast<double>(bids_.back().qty);
-  const double aq = static_cast<double>(asks_.back().qty);
+  const double bp = FromTick(bids_.best_tick()).ToDouble();
+  const double ap = FromTick(asks_.best_tick()).ToDouble();
+  const auto bq = static_cast<double>(bids_.best_qty());
+  const auto aq = static_cast<double>(asks_.best_qty());
   return (bp * aq + ap * bq) / (aq + bq);
 }
 
 std::size_t OrderBook::Depth(Side side, std::size_t n, BookLevel* out) const noexcept {
-  const auto& v = Levels(side);
-  const std::size_t k = std::min(n, v.size());
-  for (std::size_t i = 0; i < k; ++i) out[i] = ToBookLevel(v[v.size() - 1 - i]);
+  std::size_t k = 0;
+  if (n == 0) return 0;
+  ForEachLevel(side, [&](std::int64_t tick, std::int64_t qty) {
+    out[k++] = BookLevel{FromTick(tick), Qty::FromRaw(qty)};
+    return k < n;
+  });
   return k;
 }
 
 std::vector<BookLevel> OrderBook::Depth(Side side, std::size_t n) const {
   std::vector<BookLevel> out(std::min(n, LevelCount(side)));
-  Depth(side, n, out.data());
+  Depth(side, out.size(), out.data());
   return out;
 }
 
 std::optional<BookLevel> OrderBook::LevelAt(Side side, std::size_t i) const noexcept {
-  const auto& v = Levels(side);
-  if (i >= v.size()) return std::nullopt;
-  return ToBookLevel(v[v.size() - 1 - i]);
+  std::optional<BookLevel> found;
+  std::size_t k = 0;
+  ForEachLevel(side, [&](std::int64_t tick, std::int64_t qty) {
+    if (k++ == i) {
+      found = BookLevel{FromTick(tick), Qty::FromRaw(qty)};
+      return false;
+    }
+    return true;
+  });
+  return found;
 }
 
 Qty OrderBook::CumulativeQty(Side side, Price limit) const noexcept {
-  const auto& v = Levels(side);
   // Limit in ticks, rounded so that only prices at least as good count.
   const std::int64_t r = limit.raw();
   const std::int64_t ts = tick_size_.raw();
-  std::int64_t lt = r / ts;
   const bool bid = side == Side::kBuy;
-  if (r % ts != 0) lt += bid ? 1 : 0;  // bids >= limit: round up; asks <= limit: round down
+  std::int64_t lt = r / ts;
+  if (r % ts != 0 && bid && r > 0) lt += 1;  // bids >= limit: round up; asks <= limit: round down
   std::int64_t sum = 0;
-  for (std::size_t i = v.size(); i > 0; --i) {
-    const Level& l = v[i - 1];
-    if (bid ? l.tick < lt : l.tick > lt) break;
-    sum += l.qty;
-  }
+  ForEachLevel(side, [&](std::int64_t tick, std::int64_t qty) {
+    if (bid ? tick < lt : tick > lt) return false;
+    sum += qty;
+    return true;
+  });
   return Qty::FromRaw(sum);
 }
 
 Qty OrderBook::TotalQty(Side side, std::size_t n) const noexcept {
-  const auto& v = Levels(side);
   std::int64_t sum = 0;
-  const std::size_t k = std::min(n, v.size());
-  for (std::size_t i = 0; i < k; ++i) sum += v[v.size() - 1 - i].qty;
+  std::size_t k = 0;
+  if (n == 0) return Qty::Zero();
+  ForEachLevel(side, [&](std::int64_t, std::int64_t qty) {
+    sum += qty;
+    return ++k < n;
+  });
   return Qty::FromRaw(sum);
 }
 
 double OrderBook::Imbalance(std::size_t n) const noexcept {
-  const double b = static_cast<double>(TotalQty(Side::kBuy, n).raw());
-  const double a = static_cast<double>(TotalQty(Side::kSell, n).raw());
+  const auto b = static_cast<double>(TotalQty(Side::kBuy, n).raw());
+  const auto a = static_cast<double>(TotalQty(Side::kSell, n).raw());
   return (a + b) == 0 ? 0.0 : (b - a) / (b + a);
 }
 
@@ -204,18 +180,19 @@ TakeResult OrderBook::Take(Side taker_side, Qty qty) const noexcept {
   TakeResult r;
   r.average_price = Price::Undefined();
   r.worst_price = Price::Undefined();
-  const auto& v = Levels(Opposite(taker_side));
   std::int64_t left = qty.raw();
   std::int64_t filled = 0;
   Notional cost;
-  for (std::size_t i = v.size(); i > 0 && left > 0; --i) {
-    const Level& l = v[i - 1];
-    const std::int64_t take = std::min(left, l.qty);
-    const Price px = FromTick(l.tick);
-    cost += px * Qty::FromRaw(take);
-    filled += take;
-    left -= take;
-    r.worst_price = px;
+  if (left > 0) {
+    ForEachLevel(Opposite(taker_side), [&](std::int64_t tick, std::int64_t level_qty) {
+      const std::int64_t take = std::min(left, level_qty);
+      const Price px = FromTick(tick);
+      cost += px * Qty::FromRaw(take);
+      filled += take;
+      left -= take;
+      r.worst_price = px;
+      return left > 0;
+    });
   }
   r.filled = Qty::FromRaw(filled);
   r.cost = cost;

@@ -9,6 +9,7 @@
 
 #include "hean/core/decimal.h"
 #include "hean/core/status.h"
+#include "hean/book/tick_ladder.h"
 #include "hean/core/time.h"
 #include "hean/model/events.h"
 #include "hean/model/types.h"
@@ -39,12 +40,12 @@ struct TakeResult {
   bool complete = false;    // filled == requested
 };
 
-// An L2 order book. Each side is a vector of (tick, qty) sorted so that the
-// best level is at the back: best bid and ask are O(1), updates near the
-// touch (most of them) search and move only a few entries from the back,
-// and a book with thousands of levels far from the touch (Binance sends bids
-// at 1,000 with BTC at 64,000) keeps every one of them. Chosen by measurement
-// (see order_book_bench.cc and docs/BENCHMARKS.md).
+// An L2 order book: each side a TickLadder (quantities indexed by integer
+// tick in pages with occupancy bitmaps; see tick_ladder.h). Best bid and ask
+// are O(1); setting a level is O(1) plus a page lookup; no level is dropped
+// however far from the touch (Binance sends bids at 1,000 with BTC at
+// 64,000). Chosen by measurement on the real Binance stream (see
+// hean/data/book_replay_bench.cc and docs/BENCHMARKS.md).
 //
 // The book knows nothing about feeds: BookBuilders check sequence numbers
 // and call Invalidate on integrity failures. An invalid book keeps its last
@@ -80,7 +81,7 @@ class OrderBook {
   std::optional<BookLevel> Best(Side side) const noexcept;
   std::optional<BookLevel> BestBid() const noexcept { return Best(Side::kBuy); }
   std::optional<BookLevel> BestAsk() const noexcept { return Best(Side::kSell); }
-  std::size_t LevelCount(Side side) const noexcept { return Levels(side).size(); }
+  std::size_t LevelCount(Side side) const noexcept { return SideSize(side); }
   bool IsCrossed() const noexcept;
 
   // Need both sides; nullopt otherwise.
@@ -116,21 +117,22 @@ class OrderBook {
   UnixNanos ts_recv;
 
  private:
-  struct Level {
-    std::int64_t tick;
-    std::int64_t qty;  // raw Qty units
-  };
-  // Bids sorted ascending by tick, asks descending: best at the back.
-  const std::vector<Level>& Levels(Side side) const noexcept { return side == Side::kBuy ? bids_ : asks_; }
-  std::vector<Level>& Levels(Side side) noexcept { return side == Side::kBuy ? bids_ : asks_; }
+  template <class F>
+  void ForEachLevel(Side side, F&& f) const {
+    if (side == Side::kBuy) {
+      bids_.ForEach(f);
+    } else {
+      asks_.ForEach(f);
+    }
+  }
+  std::size_t SideSize(Side side) const noexcept { return side == Side::kBuy ? bids_.size() : asks_.size(); }
   Result<std::int64_t, BookError> ToTick(Price p) const noexcept;
   Price FromTick(std::int64_t tick) const noexcept { return Price::FromRaw(tick * tick_size_.raw()); }
-  BookLevel ToBookLevel(const Level& l) const noexcept { return {FromTick(l.tick), Qty::FromRaw(l.qty)}; }
 
   InstrumentId instrument_;
   Price tick_size_;
-  std::vector<Level> bids_;
-  std::vector<Level> asks_;
+  TickLadder<true> bids_;
+  TickLadder<false> asks_;
   bool valid_ = false;
   BookError invalid_reason_ = BookError::kDeltaBeforeSnapshot;
 };

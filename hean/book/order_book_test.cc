@@ -1,2 +1,1110 @@
+#include "hean/book/order_book.h"
+
 #include <gtest/gtest.h>
-TEST(Placeholder, Book) { SUCCEED(); }
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <random>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hean/core/decimal.h"
+#include "hean/model/events.h"
+#include "hean/model/types.h"
+
+namespace hean {
+
+// Readable gtest output for levels (found by ADL).
+template <class Tag>
+void PrintTo(const FixedPoint<Tag>& v, std::ostream* os) {
+  *os << (v.IsDefined() ? v.ToString() : std::string("Undefined"));
+}
+void PrintTo(const BookLevel& l, std::ostream* os) {
+  *os << "{" << l.price.ToString() << " x " << l.qty.ToString() << "}";
+}
+
+namespace {
+
+constexpr InstrumentId kBtc{7};
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+Price P(std::string_view s) {
+  auto r = Price::Parse(s);
+  EXPECT_TRUE(r.ok()) << "bad price literal " << s;
+  return r.value();
+}
+
+Qty Q(std::string_view s) {
+  auto r = Qty::Parse(s);
+  EXPECT_TRUE(r.ok()) << "bad qty literal " << s;
+  return r.value();
+}
+
+Notional N(std::string_view s) {
+  auto r = Notional::Parse(s);
+  EXPECT_TRUE(r.ok()) << "bad notional literal " << s;
+  return r.value();
+}
+
+BookLevel L(std::string_view price, std::string_view qty) { return BookLevel{P(price), Q(qty)}; }
+
+OrderBook MakeBook() { return OrderBook(kBtc, P("0.1")); }
+
+// All levels of a side, best first.
+std::vector<BookLevel> All(const OrderBook& b, Side s) { return b.Depth(s, std::numeric_limits<std::size_t>::max()); }
+
+void Set(OrderBook& b, Side s, std::string_view price, std::string_view qty) {
+  auto r = b.SetLevel(s, P(price), Q(qty));
+  ASSERT_TRUE(r.ok()) << ToString(r.error());
+}
+
+// A BTCUSDT-like book: bids 63943.9 / 63943.5 / 63942.0, asks 63944.0 /
+// 63944.1 / 63944.5; mid 63943.95.
+OrderBook MakeTakeBook() {
+  OrderBook b = MakeBook();
+  auto r = b.ApplySnapshot({L("63943.9", "0.8"), L("63943.5", "1.0"), L("63942.0", "3.0")},
+                           {L("63944.0", "0.5"), L("63944.1", "1.2"), L("63944.5", "2.0")});
+  EXPECT_TRUE(r.ok());
+  return b;
+}
+
+// ---------------------------------------------------------------------------
+// Reference model: one std::map<tick, raw qty> per side.
+
+struct Model {
+  std::int64_t tick_raw;
+  std::map<std::int64_t, std::int64_t> bids;
+  std::map<std::int64_t, std::int64_t> asks;
+
+  std::map<std::int64_t, std::int64_t>& side(Side s) { return s == Side::kBuy ? bids : asks; }
+
+  void Set(Side s, std::int64_t tick, std::int64_t qty) {
+    if (qty == 0) {
+      side(s).erase(tick);
+    } else {
+      side(s)[tick] = qty;
+    }
+  }
+  // Levels strictly better than `tick` on side `s`: the distance from the
+  // touch that SetLevel has to walk.
+  std::size_t BetterThan(Side s, std::int64_t tick) {
+    auto& m = side(s);
+    if (s == Side::kBuy) return static_cast<std::size_t>(std::distance(m.upper_bound(tick), m.end()));
+    return static_cast<std::size_t>(std::distance(m.begin(), m.lower_bound(tick)));
+  }
+  std::vector<BookLevel> Expected(Side s) const {
+    std::vector<BookLevel> out;
+    auto push = [&](const auto& kv) { out.push_back({Price::FromRaw(kv.first * tick_raw), Qty::FromRaw(kv.second)}); };
+    if (s == Side::kBuy) {
+      for (auto it = bids.rbegin(); it != bids.rend(); ++it) push(*it);
+    } else {
+      for (const auto& kv : asks) push(kv);
+    }
+    return out;
+  }
+};
+
+::testing::AssertionResult SameSide(const OrderBook& b, const Model& m, Side s) {
+  const std::vector<BookLevel> want = m.Expected(s);
+  const std::vector<BookLevel> got = All(b, s);
+  const char* name = s == Side::kBuy ? "bids" : "asks";
+  if (b.LevelCount(s) != want.size() || got.size() != want.size()) {
+    return ::testing::AssertionFailure() << name << ": book has " << b.LevelCount(s) << " levels (Depth gave "
+                                         << got.size() << "), model has " << want.size();
+  }
+  for (std::size_t i = 0; i < want.size(); ++i) {
+    if (!(got[i] == want[i])) {
+      return ::testing::AssertionFailure()
+             << name << "[" << i << "]: book " << got[i].price.ToString() << " x " << got[i].qty.ToString()
+             << ", model " << want[i].price.ToString() << " x " << want[i].qty.ToString();
+    }
+  }
+  const std::optional<BookLevel> best = b.Best(s);
+  if (want.empty() ? best.has_value() : (!best || !(*best == want.front()))) {
+    return ::testing::AssertionFailure() << name << ": Best() disagrees with the model";
+  }
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult SameBook(const OrderBook& b, const Model& m) {
+  auto r = SameSide(b, m, Side::kBuy);
+  if (!r) return r;
+  return SameSide(b, m, Side::kSell);
+}
+
+// ---------------------------------------------------------------------------
+// Construction, SetLevel, accessors.
+
+TEST(OrderBook, NewBookIsEmptyAndInvalid) {
+  OrderBook b = MakeBook();
+  EXPECT_EQ(b.instrument(), kBtc);
+  EXPECT_EQ(b.tick_size(), P("0.1"));
+  EXPECT_FALSE(b.IsValid());
+  EXPECT_EQ(b.invalid_reason(), BookError::kDeltaBeforeSnapshot);
+  for (Side s : {Side::kBuy, Side::kSell}) {
+    EXPECT_EQ(b.LevelCount(s), 0u);
+    EXPECT_FALSE(b.Best(s).has_value());
+    EXPECT_FALSE(b.LevelAt(s, 0).has_value());
+    EXPECT_TRUE(b.Depth(s, 10).empty());
+    EXPECT_EQ(b.TotalQty(s, 10), Qty::Zero());
+    EXPECT_EQ(b.CumulativeQty(s, P("63944.0")), Qty::Zero());
+  }
+  EXPECT_FALSE(b.BestBid().has_value());
+  EXPECT_FALSE(b.BestAsk().has_value());
+  EXPECT_FALSE(b.IsCrossed());
+  EXPECT_FALSE(b.Spread().has_value());
+  EXPECT_FALSE(b.SpreadBps().has_value());
+  EXPECT_FALSE(b.Mid().has_value());
+  EXPECT_FALSE(b.Microprice().has_value());
+  EXPECT_EQ(b.Imbalance(5), 0.0);
+}
+
+TEST(OrderBook, SetLevelInsertsBidsBestFirst) {
+  OrderBook b = MakeBook();
+  Set(b, Side::kBuy, "63943.5", "1.5");
+  Set(b, Side::kBuy, "63943.9", "0.25");
+  Set(b, Side::kBuy, "63943.7", "2");
+  Set(b, Side::kBuy, "1000.0", "10");
+  Set(b, Side::kBuy, "63944.0", "0.001");
+  EXPECT_EQ(b.LevelCount(Side::kBuy), 5u);
+  EXPECT_EQ(b.LevelCount(Side::kSell), 0u);
+  const std::vector<BookLevel> want = {L("63944.0", "0.001"), L("63943.9", "0.25"), L("63943.7", "2"),
+                                       L("63943.5", "1.5"), L("1000", "10")};
+  EXPECT_EQ(b.Depth(Side::kBuy, 10), want);
+  ASSERT_TRUE(b.BestBid().has_value());
+  EXPECT_EQ(b.BestBid(), L("63944.0", "0.001"));
+  EXPECT_FALSE(b.BestAsk().has_value());
+}
+
+TEST(OrderBook, SetLevelInsertsAsksBestFirst) {
+  OrderBook b = MakeBook();
+  Set(b, Side::kSell, "63944.5", "1.5");
+  Set(b, Side::kSell, "63944.0", "0.25");
+  Set(b, Side::kSell, "100000.0", "3");
+  Set(b, Side::kSell, "63944.2", "2");
+  Set(b, Side::kSell, "63943.9", "0.001");
+  EXPECT_EQ(b.LevelCount(Side::kSell), 5u);
+  EXPECT_EQ(b.LevelCount(Side::kBuy), 0u);
+  const std::vector<BookLevel> want = {L("63943.9", "0.001"), L("63944.0", "0.25"), L("63944.2", "2"),
+                                       L("63944.5", "1.5"), L("100000", "3")};
+  EXPECT_EQ(b.Depth(Side::kSell, 10), want);
+  ASSERT_TRUE(b.BestAsk().has_value());
+  EXPECT_EQ(b.BestAsk(), L("63943.9", "0.001"));
+  EXPECT_FALSE(b.BestBid().has_value());
+}
+
+TEST(OrderBook, SetLevelUpdatesExistingLevelInPlace) {
+  OrderBook b = MakeBook();
+  for (Side s : {Side::kBuy, Side::kSell}) {
+    Set(b, s, "63943.9", "1");
+    Set(b, s, "63944.0", "2");
+    Set(b, s, "63944.1", "3");
+  }
+  Set(b, Side::kBuy, "63944.0", "0.123");   // middle
+  Set(b, Side::kBuy, "63944.1", "7");       // best bid
+  Set(b, Side::kSell, "63944.1", "0.004");  // worst ask
+  Set(b, Side::kSell, "63943.9", "5.5");    // best ask
+  EXPECT_EQ(b.LevelCount(Side::kBuy), 3u);
+  EXPECT_EQ(b.LevelCount(Side::kSell), 3u);
+  EXPECT_EQ(All(b, Side::kBuy), (std::vector<BookLevel>{L("63944.1", "7"), L("63944.0", "0.123"), L("63943.9", "1")}));
+  EXPECT_EQ(All(b, Side::kSell),
+            (std::vector<BookLevel>{L("63943.9", "5.5"), L("63944.0", "2"), L("63944.1", "0.004")}));
+}
+
+TEST(OrderBook, DeltaWithZeroQtyRemovesLevel) {
+  OrderBook b = MakeBook();
+  for (const char* px : {"63943.5", "63943.6", "63943.7", "63943.8", "63943.9"}) Set(b, Side::kBuy, px, "1");
+  for (const char* px : {"63944.0", "63944.1", "63944.2", "63944.3", "63944.4"}) Set(b, Side::kSell, px, "2");
+
+  Set(b, Side::kBuy, "63943.9", "0");  // best
+  Set(b, Side::kBuy, "63943.7", "0");  // middle
+  Set(b, Side::kBuy, "63943.5", "0");  // worst
+  EXPECT_EQ(All(b, Side::kBuy), (std::vector<BookLevel>{L("63943.8", "1"), L("63943.6", "1")}));
+  EXPECT_EQ(b.BestBid().value_or(BookLevel{}).price, P("63943.8"));
+
+  Set(b, Side::kSell, "63944.0", "0");
+  Set(b, Side::kSell, "63944.2", "0");
+  Set(b, Side::kSell, "63944.4", "0");
+  EXPECT_EQ(All(b, Side::kSell), (std::vector<BookLevel>{L("63944.1", "2"), L("63944.3", "2")}));
+  EXPECT_EQ(b.BestAsk().value_or(BookLevel{}).price, P("63944.1"));
+
+  // Emptying a side entirely.
+  Set(b, Side::kBuy, "63943.8", "0");
+  Set(b, Side::kBuy, "63943.6", "0");
+  EXPECT_EQ(b.LevelCount(Side::kBuy), 0u);
+  EXPECT_FALSE(b.BestBid().has_value());
+  EXPECT_EQ(b.LevelCount(Side::kSell), 2u);
+}
+
+TEST(OrderBook, DeleteOfAbsentLevelIsOkAndChangesNothing) {
+  OrderBook b = MakeBook();
+  // On an empty book.
+  EXPECT_TRUE(b.SetLevel(Side::kBuy, P("63943.9"), Qty::Zero()).ok());
+  EXPECT_TRUE(b.SetLevel(Side::kSell, P("63944.0"), Qty::Zero()).ok());
+  EXPECT_EQ(b.LevelCount(Side::kBuy), 0u);
+  EXPECT_EQ(b.LevelCount(Side::kSell), 0u);
+
+  Set(b, Side::kBuy, "63943.9", "1");
+  Set(b, Side::kBuy, "63943.5", "2");
+  Set(b, Side::kSell, "63944.0", "3");
+  Set(b, Side::kSell, "63944.4", "4");
+  const auto bids = All(b, Side::kBuy);
+  const auto asks = All(b, Side::kSell);
+  // Above, between and below the existing levels, on both sides; also a
+  // price that exists only on the other side.
+  for (const char* px : {"63944.5", "63944.0", "63943.7", "63943.0", "1000.0", "63944.4"}) {
+    EXPECT_TRUE(b.SetLevel(Side::kBuy, P(px), Qty::Zero()).ok()) << px;
+  }
+  for (const char* px : {"63943.8", "63943.9", "63944.2", "63945.0", "100000.0", "63943.5"}) {
+    EXPECT_TRUE(b.SetLevel(Side::kSell, P(px), Qty::Zero()).ok()) << px;
+  }
+  EXPECT_EQ(All(b, Side::kBuy), bids);
+  EXPECT_EQ(All(b, Side::kSell), asks);
+}
+
+TEST(OrderBook, SidesAreIndependentEvenAtTheSamePrice) {
+  OrderBook b = MakeBook();
+  Set(b, Side::kBuy, "63944.0", "1");
+  Set(b, Side::kSell, "63944.0", "2");
+  EXPECT_EQ(b.BestBid(), L("63944.0", "1"));
+  EXPECT_EQ(b.BestAsk(), L("63944.0", "2"));
+  Set(b, Side::kBuy, "63944.0", "0");
+  EXPECT_EQ(b.LevelCount(Side::kBuy), 0u);
+  EXPECT_EQ(b.BestAsk(), L("63944.0", "2"));
+}
+
+TEST(OrderBook, SetLevelDoesNotChangeValidity) {
+  OrderBook b = MakeBook();
+  Set(b, Side::kBuy, "63943.9", "1");
+  EXPECT_FALSE(b.IsValid());  // a delta never makes a book valid
+  ASSERT_TRUE(b.ApplySnapshot({}, {}).ok());
+  EXPECT_TRUE(b.IsValid());
+  Set(b, Side::kSell, "63944.0", "1");
+  Set(b, Side::kSell, "63944.0", "0");
+  EXPECT_TRUE(b.IsValid());
+}
+
+TEST(OrderBook, LevelAtIndexesFromTheBest) {
+  OrderBook b = MakeTakeBook();
+  EXPECT_EQ(b.LevelAt(Side::kBuy, 0), L("63943.9", "0.8"));
+  EXPECT_EQ(b.LevelAt(Side::kBuy, 1), L("63943.5", "1.0"));
+  EXPECT_EQ(b.LevelAt(Side::kBuy, 2), L("63942.0", "3.0"));
+  EXPECT_FALSE(b.LevelAt(Side::kBuy, 3).has_value());
+  EXPECT_EQ(b.LevelAt(Side::kSell, 0), L("63944.0", "0.5"));
+  EXPECT_EQ(b.LevelAt(Side::kSell, 1), L("63944.1", "1.2"));
+  EXPECT_EQ(b.LevelAt(Side::kSell, 2), L("63944.5", "2.0"));
+  EXPECT_FALSE(b.LevelAt(Side::kSell, 3).has_value());
+  EXPECT_FALSE(b.LevelAt(Side::kSell, std::numeric_limits<std::size_t>::max()).has_value());
+  EXPECT_EQ(b.LevelAt(Side::kBuy, 0), b.BestBid());
+  EXPECT_EQ(b.LevelAt(Side::kSell, 0), b.BestAsk());
+}
+
+TEST(OrderBook, DepthBothOverloadsBestFirst) {
+  OrderBook b = MakeTakeBook();
+  const std::vector<BookLevel> bids = {L("63943.9", "0.8"), L("63943.5", "1.0"), L("63942.0", "3.0")};
+  const std::vector<BookLevel> asks = {L("63944.0", "0.5"), L("63944.1", "1.2"), L("63944.5", "2.0")};
+  EXPECT_TRUE(b.Depth(Side::kBuy, 0).empty());
+  EXPECT_EQ(b.Depth(Side::kBuy, 1), std::vector<BookLevel>(bids.begin(), bids.begin() + 1));
+  EXPECT_EQ(b.Depth(Side::kBuy, 2), std::vector<BookLevel>(bids.begin(), bids.begin() + 2));
+  EXPECT_EQ(b.Depth(Side::kBuy, 3), bids);
+  EXPECT_EQ(b.Depth(Side::kBuy, 100), bids);
+  EXPECT_EQ(b.Depth(Side::kSell, 2), std::vector<BookLevel>(asks.begin(), asks.begin() + 2));
+  EXPECT_EQ(b.Depth(Side::kSell, 100), asks);
+
+  // Pointer overload: writes min(n, count) entries and nothing past them.
+  const BookLevel sentinel = L("1", "1");
+  for (Side s : {Side::kBuy, Side::kSell}) {
+    const std::vector<BookLevel>& want = s == Side::kBuy ? bids : asks;
+    for (std::size_t n : {0u, 1u, 2u, 3u, 5u}) {
+      std::vector<BookLevel> out(6, sentinel);
+      const std::size_t k = b.Depth(s, n, out.data());
+      EXPECT_EQ(k, std::min<std::size_t>(n, 3)) << n;
+      for (std::size_t i = 0; i < k; ++i) EXPECT_EQ(out[i], want[i]) << n << " " << i;
+      for (std::size_t i = k; i < out.size(); ++i) EXPECT_EQ(out[i], sentinel) << n << " " << i;
+    }
+  }
+  // Empty side through the pointer overload.
+  OrderBook empty = MakeBook();
+  BookLevel one = sentinel;
+  EXPECT_EQ(empty.Depth(Side::kSell, 4, &one), 0u);
+  EXPECT_EQ(one, sentinel);
+}
+
+TEST(OrderBook, ToStringNamesEveryError) {
+  EXPECT_EQ(ToString(BookError::kPriceOffTick), "PRICE_OFF_TICK");
+  EXPECT_EQ(ToString(BookError::kBadPrice), "BAD_PRICE");
+  EXPECT_EQ(ToString(BookError::kNegativeQty), "NEGATIVE_QTY");
+  EXPECT_EQ(ToString(BookError::kDeltaBeforeSnapshot), "DELTA_BEFORE_SNAPSHOT");
+  EXPECT_EQ(ToString(BookError::kSequenceGap), "SEQUENCE_GAP");
+  EXPECT_EQ(ToString(BookError::kCrossed), "CROSSED");
+  EXPECT_EQ(ToString(BookError::kUnparseable), "UNPARSEABLE");
+  EXPECT_EQ(ToString(BookError::kBufferOverflow), "BUFFER_OVERFLOW");
+  EXPECT_EQ(ToString(BookError::kStaleSnapshot), "STALE_SNAPSHOT");
+}
+
+// ---------------------------------------------------------------------------
+// SetLevel at every position of books of many sizes, around the switch from
+// the linear scan (16 steps from the touch) to the binary search.
+
+TEST(OrderBook, SetLevelAtEveryDepthMatchesModel) {
+  const std::int64_t tick_raw = P("0.1").raw();
+  std::size_t deep = 0;
+  for (std::size_t n : {0u, 1u, 2u, 3u, 14u, 15u, 16u, 17u, 18u, 19u, 31u, 32u, 33u, 47u, 64u}) {
+    for (Side s : {Side::kBuy, Side::kSell}) {
+      OrderBook base = MakeBook();
+      Model base_model{tick_raw, {}, {}};
+      // Levels at even ticks 640000 + 2, +4, ...; odd ticks fall between.
+      for (std::size_t i = 1; i <= n; ++i) {
+        const std::int64_t tick = 640000 + 2 * static_cast<std::int64_t>(i);
+        const std::int64_t qty = 1'000'000 * static_cast<std::int64_t>(i);  // i * 0.001
+        ASSERT_TRUE(base.SetLevel(s, Price::FromRaw(tick * tick_raw), Qty::FromRaw(qty)).ok());
+        base_model.Set(s, tick, qty);
+      }
+      ASSERT_TRUE(SameBook(base, base_model));
+      const std::int64_t hi = 640000 + 2 * static_cast<std::int64_t>(n) + 3;
+      for (std::int64_t tick = 640000 - 1; tick <= hi; ++tick) {
+        for (std::int64_t qty : {std::int64_t{0}, std::int64_t{777'000'000}}) {
+          OrderBook b = base;
+          Model m = base_model;
+          if (m.BetterThan(s, tick) > 16) ++deep;
+          ASSERT_TRUE(b.SetLevel(s, Price::FromRaw(tick * tick_raw), Qty::FromRaw(qty)).ok());
+          m.Set(s, tick, qty);
+          ASSERT_TRUE(SameBook(b, m)) << "n=" << n << " side=" << (s == Side::kBuy ? "bid" : "ask") << " tick=" << tick
+                                      << " qty=" << qty;
+        }
+      }
+    }
+  }
+  EXPECT_GT(deep, 500u);  // the binary search path was exercised
+}
+
+// ---------------------------------------------------------------------------
+// Randomized differential test against the map model.
+
+TEST(OrderBook, RandomizedDifferentialAgainstMapModel) {
+  const std::int64_t tick_raw = P("0.1").raw();
+  ASSERT_EQ(tick_raw, 100'000'000);
+  constexpr std::int64_t kFarBidTick = 10'000;     // 1,000.0
+  constexpr std::int64_t kFarAskTick = 1'000'000;  // 100,000.0
+  std::mt19937_64 rng(0x4845414E424F4F4BULL);      // fixed seed
+  auto uniform = [&](std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+  };
+  auto random_qty = [&]() -> std::int64_t {
+    // Lot 0.001: mostly small, sometimes large.
+    return 1'000'000 * (uniform(0, 9) == 0 ? uniform(1, 500'000) : uniform(1, 5'000));
+  };
+
+  OrderBook b = MakeBook();
+  Model m{tick_raw, {}, {}};
+  std::int64_t center = 640'000;  // 64,000.0
+
+  std::size_t deep_ops = 0, shallow_ops = 0, inserts = 0, updates = 0, deletes = 0, absent_deletes = 0;
+  std::size_t snapshots = 0, bad_snapshots = 0, max_levels = 0;
+  constexpr int kOps = 30'000;
+  for (int op = 0; op < kOps; ++op) {
+    // Slow random walk of the touch.
+    if (uniform(0, 19) == 0) center += uniform(-3, 3);
+    const int kind = static_cast<int>(uniform(0, 999));
+    if (kind < 2) {
+      // Snapshot: shuffled, with duplicates and zero levels; sometimes bad.
+      std::vector<BookLevel> bids, asks;
+      const bool bad = uniform(0, 4) == 0;
+      auto make_side = [&](Side s, std::vector<BookLevel>& out) {
+        std::map<std::int64_t, std::int64_t>& ms = m.side(s);
+        ms.clear();
+        const std::int64_t count = uniform(0, 400);
+        for (std::int64_t i = 0; i < count; ++i) {
+          std::int64_t tick;
+          if (uniform(0, 9) == 0) {
+            tick = (s == Side::kBuy ? kFarBidTick : kFarAskTick) + uniform(0, 500);
+          } else {
+            tick = s == Side::kBuy ? center - 1 - uniform(0, 150) : center + 1 + uniform(0, 150);
+          }
+          const std::int64_t qty = uniform(0, 7) == 0 ? 0 : random_qty();
+          out.push_back({Price::FromRaw(tick * tick_raw), Qty::FromRaw(qty)});
+        }
+        std::shuffle(out.begin(), out.end(), rng);
+        // Zero levels are ignored; of duplicates the last one given wins.
+        for (const BookLevel& l : out) {
+          if (!l.qty.IsZero()) ms[l.price.raw() / tick_raw] = l.qty.raw();
+        }
+      };
+      make_side(Side::kBuy, bids);
+      make_side(Side::kSell, asks);
+      if (bad) {
+        std::vector<BookLevel>& victim = uniform(0, 1) == 0 ? bids : asks;
+        victim.insert(victim.begin() + uniform(0, static_cast<std::int64_t>(victim.size())),
+                      BookLevel{Price::FromRaw(center * tick_raw + 50'000'000), Q("1")});  // half a tick off
+        auto r = b.ApplySnapshot(bids, asks);
+        ASSERT_FALSE(r.ok());
+        EXPECT_EQ(r.error(), BookError::kPriceOffTick);
+        EXPECT_FALSE(b.IsValid());
+        EXPECT_EQ(b.invalid_reason(), BookError::kPriceOffTick);
+        m.bids.clear();
+        m.asks.clear();
+        ++bad_snapshots;
+      } else {
+        auto r = b.ApplySnapshot(bids, asks);
+        ASSERT_TRUE(r.ok()) << ToString(r.error());
+        EXPECT_TRUE(b.IsValid());
+        ++snapshots;
+      }
+    } else {
+      Side s = uniform(0, 1) == 0 ? Side::kBuy : Side::kSell;
+      std::int64_t tick;
+      std::int64_t qty;
+      auto& ms = m.side(s);
+      if (kind < 150 && !ms.empty()) {
+        // Delete or update an existing level anywhere in the side.
+        auto it = std::next(ms.begin(), uniform(0, static_cast<std::int64_t>(ms.size()) - 1));
+        tick = it->first;
+        qty = uniform(0, 3) == 0 ? 0 : random_qty();
+      } else if (kind < 300) {
+        // Far levels: bids around 1,000.0, asks around 100,000.0.
+        tick = s == Side::kBuy ? kFarBidTick + uniform(0, 2'000) : kFarAskTick + uniform(0, 2'000);
+        qty = uniform(0, 2) == 0 ? 0 : random_qty();
+      } else {
+        // Near the touch, mostly within a few ticks, sometimes ~100 deep.
+        const std::int64_t off = uniform(0, 3) == 0 ? uniform(0, 120) : uniform(0, 8);
+        tick = s == Side::kBuy ? center - 1 - off : center + 1 + off;
+        qty = uniform(0, 4) == 0 ? 0 : random_qty();
+      }
+      const bool present = ms.count(tick) != 0;
+      if (qty == 0) {
+        ++(present ? deletes : absent_deletes);
+      } else {
+        ++(present ? updates : inserts);
+      }
+      if (m.BetterThan(s, tick) > 16) {
+        ++deep_ops;
+      } else {
+        ++shallow_ops;
+      }
+      auto r = b.SetLevel(s, Price::FromRaw(tick * tick_raw), Qty::FromRaw(qty));
+      ASSERT_TRUE(r.ok()) << ToString(r.error());
+      m.Set(s, tick, qty);
+    }
+    ASSERT_TRUE(SameBook(b, m)) << "after op " << op;
+    max_levels = std::max({max_levels, m.bids.size(), m.asks.size()});
+  }
+  // Every kind of operation happened often enough to mean something.
+  EXPECT_GT(deep_ops, 3'000u);
+  EXPECT_GT(shallow_ops, 3'000u);
+  EXPECT_GT(inserts, 1'000u);
+  EXPECT_GT(updates, 1'000u);
+  EXPECT_GT(deletes, 1'000u);
+  EXPECT_GT(absent_deletes, 500u);
+  EXPECT_GT(snapshots, 20u);
+  EXPECT_GT(bad_snapshots, 3u);
+  EXPECT_GT(max_levels, 200u);  // deep books, far levels included
+}
+
+// ---------------------------------------------------------------------------
+// ApplySnapshot.
+
+TEST(OrderBook, SnapshotAcceptsLevelsInAnyOrder) {
+  OrderBook b = MakeBook();
+  auto r = b.ApplySnapshot({L("63943.5", "1"), L("63943.9", "2"), L("1000.0", "3"), L("63943.7", "4")},
+                           {L("63944.3", "5"), L("63944.0", "6"), L("100000.0", "7"), L("63944.1", "8")});
+  ASSERT_TRUE(r.ok());
+  EXPECT_TRUE(b.IsValid());
+  EXPECT_EQ(All(b, Side::kBuy),
+            (std::vector<BookLevel>{L("63943.9", "2"), L("63943.7", "4"), L("63943.5", "1"), L("1000.0", "3")}));
+  EXPECT_EQ(All(b, Side::kSell),
+            (std::vector<BookLevel>{L("63944.0", "6"), L("63944.1", "8"), L("63944.3", "5"), L("100000.0", "7")}));
+}
+
+TEST(OrderBook, SnapshotOfSortedLevelsKeepsThemAll) {
+  // Exchange order: best first.
+  OrderBook b = MakeBook();
+  const std::vector<BookLevel> bids = {L("63943.9", "1.234"), L("63943.8", "0.5"), L("63943.0", "2")};
+  const std::vector<BookLevel> asks = {L("63944.0", "0.001"), L("63944.1", "3"), L("63950.0", "10")};
+  ASSERT_TRUE(b.ApplySnapshot(bids, asks).ok());
+  EXPECT_EQ(All(b, Side::kBuy), bids);
+  EXPECT_EQ(All(b, Side::kSell), asks);
+  // Worst first too.
+  OrderBook c = MakeBook();
+  ASSERT_TRUE(c.ApplySnapshot(std::vector<BookLevel>(bids.rbegin(), bids.rend()),
+                              std::vector<BookLevel>(asks.rbegin(), asks.rend()))
+                  .ok());
+  EXPECT_EQ(All(c, Side::kBuy), bids);
+  EXPECT_EQ(All(c, Side::kSell), asks);
+}
+
+TEST(OrderBook, SnapshotIgnoresZeroQtyLevels) {
+  OrderBook b = MakeBook();
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "0"), L("63943.8", "1"), L("63943.7", "0.000")},
+                              {L("63944.0", "0"), L("63944.1", "2")})
+                  .ok());
+  EXPECT_EQ(All(b, Side::kBuy), (std::vector<BookLevel>{L("63943.8", "1")}));
+  EXPECT_EQ(All(b, Side::kSell), (std::vector<BookLevel>{L("63944.1", "2")}));
+  // A side of only zeros is empty.
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "0")}, {L("63944.0", "0")}).ok());
+  EXPECT_EQ(b.LevelCount(Side::kBuy), 0u);
+  EXPECT_EQ(b.LevelCount(Side::kSell), 0u);
+  EXPECT_TRUE(b.IsValid());
+}
+
+TEST(OrderBook, SnapshotDuplicatePricesLastGivenWins) {
+  OrderBook b = MakeBook();
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "1"), L("63943.8", "2"), L("63943.9", "3"), L("63943.9", "4"),
+                               L("63943.7", "5"), L("63943.8", "6")},
+                              {L("63944.1", "7"), L("63944.0", "8"), L("63944.1", "9")})
+                  .ok());
+  EXPECT_EQ(All(b, Side::kBuy), (std::vector<BookLevel>{L("63943.9", "4"), L("63943.8", "6"), L("63943.7", "5")}));
+  EXPECT_EQ(All(b, Side::kSell), (std::vector<BookLevel>{L("63944.0", "8"), L("63944.1", "9")}));
+}
+
+TEST(OrderBook, SnapshotZeroQtyDuplicateIsIgnoredNotADelete) {
+  // Zero-qty levels are ignored, so a zero after a real level does not
+  // remove it, and a real level after a zero stands.
+  OrderBook b = MakeBook();
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "1"), L("63943.9", "0")}, {L("63944.0", "0"), L("63944.0", "2")}).ok());
+  EXPECT_EQ(All(b, Side::kBuy), (std::vector<BookLevel>{L("63943.9", "1")}));
+  EXPECT_EQ(All(b, Side::kSell), (std::vector<BookLevel>{L("63944.0", "2")}));
+}
+
+TEST(OrderBook, SnapshotReplacesEveryPreviousLevel) {
+  OrderBook b = MakeTakeBook();
+  Set(b, Side::kBuy, "1000.0", "50");
+  ASSERT_TRUE(b.ApplySnapshot({L("63900.0", "1")}, {L("64000.0", "2")}).ok());
+  EXPECT_EQ(All(b, Side::kBuy), (std::vector<BookLevel>{L("63900.0", "1")}));
+  EXPECT_EQ(All(b, Side::kSell), (std::vector<BookLevel>{L("64000.0", "2")}));
+  ASSERT_TRUE(b.ApplySnapshot({}, {}).ok());
+  EXPECT_EQ(b.LevelCount(Side::kBuy), 0u);
+  EXPECT_EQ(b.LevelCount(Side::kSell), 0u);
+  EXPECT_TRUE(b.IsValid());
+}
+
+TEST(OrderBook, SnapshotOffTickPriceClearsAndInvalidates) {
+  for (bool in_bids : {true, false}) {
+    OrderBook b = MakeTakeBook();
+    ASSERT_TRUE(b.IsValid());
+    std::vector<BookLevel> bids = {L("63943.9", "1"), L("63943.8", "1")};
+    std::vector<BookLevel> asks = {L("63944.0", "1"), L("63944.1", "1")};
+    (in_bids ? bids : asks).push_back(L("63943.95", "1"));
+    auto r = b.ApplySnapshot(bids, asks);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), BookError::kPriceOffTick);
+    EXPECT_FALSE(b.IsValid());
+    EXPECT_EQ(b.invalid_reason(), BookError::kPriceOffTick);
+    EXPECT_EQ(b.LevelCount(Side::kBuy), 0u) << in_bids;
+    EXPECT_EQ(b.LevelCount(Side::kSell), 0u) << in_bids;
+  }
+  // One raw unit (1e-9) off the tick.
+  OrderBook b = MakeBook();
+  auto r = b.ApplySnapshot({BookLevel{Price::FromRaw(P("63943.9").raw() + 1), Q("1")}}, {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), BookError::kPriceOffTick);
+}
+
+TEST(OrderBook, SnapshotNegativeQtyClearsAndInvalidates) {
+  for (bool in_bids : {true, false}) {
+    OrderBook b = MakeTakeBook();
+    std::vector<BookLevel> bids = {L("63943.9", "1")};
+    std::vector<BookLevel> asks = {L("63944.0", "1")};
+    (in_bids ? bids : asks).push_back(BookLevel{P(in_bids ? "63943.0" : "63945.0"), -Q("0.001")});
+    auto r = b.ApplySnapshot(bids, asks);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), BookError::kNegativeQty);
+    EXPECT_FALSE(b.IsValid());
+    EXPECT_EQ(b.invalid_reason(), BookError::kNegativeQty);
+    EXPECT_EQ(b.LevelCount(Side::kBuy), 0u);
+    EXPECT_EQ(b.LevelCount(Side::kSell), 0u);
+  }
+}
+
+TEST(OrderBook, SnapshotBadPriceClearsAndInvalidates) {
+  for (Price bad : {Price::Undefined(), Price::Zero(), P("-0.1"), P("-63943.9")}) {
+    for (bool in_bids : {true, false}) {
+      OrderBook b = MakeTakeBook();
+      std::vector<BookLevel> bids = {L("63943.9", "1")};
+      std::vector<BookLevel> asks = {L("63944.0", "1")};
+      (in_bids ? bids : asks).insert((in_bids ? bids : asks).begin(), BookLevel{bad, Q("1")});
+      auto r = b.ApplySnapshot(bids, asks);
+      ASSERT_FALSE(r.ok());
+      EXPECT_EQ(r.error(), BookError::kBadPrice) << bad.raw();
+      EXPECT_FALSE(b.IsValid());
+      EXPECT_EQ(b.invalid_reason(), BookError::kBadPrice);
+      EXPECT_EQ(b.LevelCount(Side::kBuy), 0u);
+      EXPECT_EQ(b.LevelCount(Side::kSell), 0u);
+    }
+  }
+}
+
+TEST(OrderBook, GoodSnapshotAfterBadOneMakesBookValid) {
+  OrderBook b = MakeBook();
+  ASSERT_FALSE(b.ApplySnapshot({L("63943.95", "1")}, {}).ok());
+  EXPECT_FALSE(b.IsValid());
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "1")}, {L("63944.0", "2")}).ok());
+  EXPECT_TRUE(b.IsValid());
+  EXPECT_EQ(b.BestBid(), L("63943.9", "1"));
+  EXPECT_EQ(b.BestAsk(), L("63944.0", "2"));
+}
+
+TEST(OrderBook, InvalidateKeepsLevelsAndReasonUntilSnapshot) {
+  OrderBook b = MakeTakeBook();
+  ASSERT_TRUE(b.IsValid());
+  b.Invalidate(BookError::kSequenceGap);
+  EXPECT_FALSE(b.IsValid());
+  EXPECT_EQ(b.invalid_reason(), BookError::kSequenceGap);
+  EXPECT_EQ(b.LevelCount(Side::kBuy), 3u);  // kept for inspection
+  EXPECT_EQ(b.LevelCount(Side::kSell), 3u);
+  EXPECT_EQ(b.BestBid(), L("63943.9", "0.8"));
+  b.Invalidate(BookError::kCrossed);
+  EXPECT_EQ(b.invalid_reason(), BookError::kCrossed);
+  b.MarkValid();
+  EXPECT_TRUE(b.IsValid());
+  EXPECT_EQ(b.LevelCount(Side::kBuy), 3u);
+  b.Invalidate(BookError::kBufferOverflow);
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "1")}, {}).ok());
+  EXPECT_TRUE(b.IsValid());
+}
+
+TEST(OrderBook, ClearEmptiesBothSides) {
+  OrderBook b = MakeTakeBook();
+  b.Clear();
+  EXPECT_EQ(b.LevelCount(Side::kBuy), 0u);
+  EXPECT_EQ(b.LevelCount(Side::kSell), 0u);
+  EXPECT_FALSE(b.Mid().has_value());
+}
+
+// ---------------------------------------------------------------------------
+// SetLevel errors leave the book unchanged.
+
+void ExpectSetLevelRefused(Side s, Price px, Qty qty, BookError want) {
+  for (bool valid : {true, false}) {
+    OrderBook b = MakeTakeBook();
+    if (!valid) b.Invalidate(BookError::kSequenceGap);
+    const auto bids = All(b, Side::kBuy);
+    const auto asks = All(b, Side::kSell);
+    auto r = b.SetLevel(s, px, qty);
+    ASSERT_FALSE(r.ok()) << px.raw();
+    EXPECT_EQ(r.error(), want) << px.raw();
+    EXPECT_EQ(All(b, Side::kBuy), bids);
+    EXPECT_EQ(All(b, Side::kSell), asks);
+    EXPECT_EQ(b.IsValid(), valid);
+    if (!valid) {
+      EXPECT_EQ(b.invalid_reason(), BookError::kSequenceGap);
+    }
+  }
+}
+
+TEST(OrderBook, SetLevelOffTickIsRefusedAndBookUnchanged) {
+  for (Side s : {Side::kBuy, Side::kSell}) {
+    ExpectSetLevelRefused(s, P("63943.95"), Q("1"), BookError::kPriceOffTick);
+    ExpectSetLevelRefused(s, P("63943.95"), Q("0"), BookError::kPriceOffTick);
+    ExpectSetLevelRefused(s, P("0.05"), Q("1"), BookError::kPriceOffTick);
+    ExpectSetLevelRefused(s, Price::FromRaw(P("63943.9").raw() + 1), Q("1"), BookError::kPriceOffTick);
+    ExpectSetLevelRefused(s, Price::FromRaw(P("63944.0").raw() - 1), Q("0"), BookError::kPriceOffTick);
+  }
+}
+
+TEST(OrderBook, SetLevelBadPriceIsRefusedAndBookUnchanged) {
+  for (Side s : {Side::kBuy, Side::kSell}) {
+    ExpectSetLevelRefused(s, Price::Undefined(), Q("1"), BookError::kBadPrice);
+    ExpectSetLevelRefused(s, Price::Zero(), Q("1"), BookError::kBadPrice);
+    ExpectSetLevelRefused(s, Price::Zero(), Q("0"), BookError::kBadPrice);
+    ExpectSetLevelRefused(s, P("-0.1"), Q("1"), BookError::kBadPrice);
+    ExpectSetLevelRefused(s, P("-63943.9"), Q("0"), BookError::kBadPrice);
+  }
+}
+
+TEST(OrderBook, SetLevelNegativeQtyIsRefusedAndBookUnchanged) {
+  for (Side s : {Side::kBuy, Side::kSell}) {
+    // Existing levels (must not be deleted or changed) and absent ones.
+    for (const char* px : {"63943.9", "63943.5", "63944.0", "63944.5", "63943.0", "63950.0"}) {
+      ExpectSetLevelRefused(s, P(px), -Q("0.001"), BookError::kNegativeQty);
+      ExpectSetLevelRefused(s, P(px), Qty::FromRaw(-1), BookError::kNegativeQty);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Touch-derived values.
+
+TEST(OrderBook, IsCrossed) {
+  OrderBook b = MakeBook();
+  Set(b, Side::kBuy, "63943.9", "1");
+  EXPECT_FALSE(b.IsCrossed());  // one side only
+  Set(b, Side::kSell, "63944.0", "1");
+  EXPECT_FALSE(b.IsCrossed());
+  Set(b, Side::kBuy, "63944.0", "1");  // locked: bid == ask counts
+  EXPECT_TRUE(b.IsCrossed());
+  Set(b, Side::kBuy, "63944.1", "1");
+  EXPECT_TRUE(b.IsCrossed());
+  Set(b, Side::kBuy, "63944.1", "0");
+  Set(b, Side::kBuy, "63944.0", "0");
+  EXPECT_FALSE(b.IsCrossed());
+  Set(b, Side::kBuy, "63943.9", "0");
+  Set(b, Side::kSell, "63900.0", "1");  // asks only, however low
+  EXPECT_FALSE(b.IsCrossed());
+}
+
+TEST(OrderBook, SpreadAndSpreadBps) {
+  OrderBook b = MakeBook();
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "1"), L("63943.0", "1")}, {L("63944.0", "1"), L("63945.0", "1")}).ok());
+  ASSERT_TRUE(b.Spread().has_value());
+  EXPECT_EQ(b.Spread(), P("0.1"));
+  ASSERT_TRUE(b.SpreadBps().has_value());
+  // 0.1 / 63943.95 * 1e4 = 0.015638697...
+  EXPECT_NEAR(b.SpreadBps().value_or(kNaN), 0.1 / 63943.95 * 1e4, 1e-12);
+  EXPECT_NEAR(b.SpreadBps().value_or(kNaN), 0.0156386961, 1e-9);
+
+  ASSERT_TRUE(b.ApplySnapshot({L("63940.0", "1")}, {L("63950.0", "1")}).ok());
+  EXPECT_EQ(b.Spread(), P("10"));
+  EXPECT_NEAR(b.SpreadBps().value_or(kNaN), 10.0 / 63945.0 * 1e4, 1e-12);  // 1.5638439...
+  EXPECT_NEAR(b.SpreadBps().value_or(kNaN), 1.56384393, 1e-7);
+
+  // Crossed book: negative spread.
+  ASSERT_TRUE(b.ApplySnapshot({L("63944.1", "1")}, {L("63944.0", "1")}).ok());
+  EXPECT_EQ(b.Spread(), P("-0.1"));
+  EXPECT_LT(b.SpreadBps().value_or(kNaN), 0.0);
+  // Locked book: zero.
+  ASSERT_TRUE(b.ApplySnapshot({L("63944.0", "1")}, {L("63944.0", "1")}).ok());
+  EXPECT_EQ(b.Spread(), Price::Zero());
+  EXPECT_EQ(b.SpreadBps(), 0.0);
+}
+
+TEST(OrderBook, MidIsExactOnTickMultiples) {
+  OrderBook b = MakeBook();
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "1")}, {L("63944.0", "1")}).ok());
+  ASSERT_TRUE(b.Mid().has_value());
+  EXPECT_EQ(b.Mid(), P("63943.95"));
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.8", "1")}, {L("63944.0", "1")}).ok());
+  EXPECT_EQ(b.Mid(), P("63943.9"));
+  ASSERT_TRUE(b.ApplySnapshot({L("0.1", "1")}, {L("100000.0", "1")}).ok());
+  EXPECT_EQ(b.Mid(), P("50000.05"));
+}
+
+TEST(OrderBook, MidRoundsHalfAwayFromZeroAtOneNano) {
+  OrderBook b(kBtc, P("0.000000001"));
+  ASSERT_TRUE(b.SetLevel(Side::kBuy, Price::FromRaw(1), Q("1")).ok());
+  ASSERT_TRUE(b.SetLevel(Side::kSell, Price::FromRaw(2), Q("1")).ok());
+  ASSERT_TRUE(b.Mid().has_value());
+  EXPECT_EQ(b.Mid().value_or(Price::Undefined()).raw(), 2);  // 1.5 raw units -> 2
+  ASSERT_TRUE(b.ApplySnapshot({BookLevel{Price::FromRaw(3), Q("1")}}, {BookLevel{Price::FromRaw(6), Q("1")}}).ok());
+  EXPECT_EQ(b.Mid().value_or(Price::Undefined()).raw(), 5);  // 4.5 -> 5
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.900000001", "1")}, {L("63943.900000002", "1")}).ok());
+  EXPECT_EQ(b.Mid(), P("63943.900000002"));
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.900000001", "1")}, {L("63943.900000003", "1")}).ok());
+  EXPECT_EQ(b.Mid(), P("63943.900000002"));
+  // Crossed by one unit: still the half rounded up.
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.900000002", "1")}, {L("63943.900000001", "1")}).ok());
+  EXPECT_EQ(b.Mid(), P("63943.900000002"));
+}
+
+TEST(OrderBook, MidDoesNotOverflowNearTheTopOfThePriceRange) {
+  // Both prices are valid (Price spans +-9,223,372,036.85), but their raw
+  // sum does not fit in int64.
+  OrderBook b(kBtc, P("1"));
+  ASSERT_TRUE(b.ApplySnapshot({L("5000000000", "1")}, {L("5000000001", "1")}).ok());
+  ASSERT_TRUE(b.Mid().has_value());
+  EXPECT_EQ(b.Mid(), P("5000000000.5"));
+}
+
+TEST(OrderBook, MicropriceHandComputed) {
+  OrderBook b = MakeBook();
+  // (bid * ask_qty + ask * bid_qty) / (bid_qty + ask_qty)
+  // = (63943.9 * 1 + 63944.0 * 3) / 4 = 63943.975: a heavy bid leans up.
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "3")}, {L("63944.0", "1")}).ok());
+  ASSERT_TRUE(b.Microprice().has_value());
+  EXPECT_NEAR(b.Microprice().value_or(kNaN), 63943.975, 1e-7);
+  // (63943.9 * 0.003 + 63944.0 * 0.001) / 0.004 = 63943.925
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "0.001")}, {L("63944.0", "0.003")}).ok());
+  EXPECT_NEAR(b.Microprice().value_or(kNaN), 63943.925, 1e-7);
+  // Equal sizes: the mid.
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "2.5"), L("63900.0", "100")}, {L("63944.0", "2.5")}).ok());
+  EXPECT_NEAR(b.Microprice().value_or(kNaN), 63943.95, 1e-7);
+  // Wider: (63940 * 9 + 63950 * 1) / 10 = 63941.
+  ASSERT_TRUE(b.ApplySnapshot({L("63940.0", "1")}, {L("63950.0", "9")}).ok());
+  EXPECT_NEAR(b.Microprice().value_or(kNaN), 63941.0, 1e-7);
+}
+
+TEST(OrderBook, TouchValuesNulloptWithOneSideEmpty) {
+  for (bool bids_only : {true, false}) {
+    OrderBook b = MakeBook();
+    if (bids_only) {
+      ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "1")}, {}).ok());
+    } else {
+      ASSERT_TRUE(b.ApplySnapshot({}, {L("63944.0", "1")}).ok());
+    }
+    EXPECT_FALSE(b.Spread().has_value());
+    EXPECT_FALSE(b.SpreadBps().has_value());
+    EXPECT_FALSE(b.Mid().has_value());
+    EXPECT_FALSE(b.Microprice().has_value());
+    EXPECT_FALSE(b.IsCrossed());
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Aggregates.
+
+TEST(OrderBook, CumulativeQtyBidsOnAndBetweenTicks) {
+  OrderBook b = MakeBook();
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "1"), L("63943.8", "2"), L("63943.5", "4"), L("1000.0", "100")},
+                              {L("63944.0", "50")})
+                  .ok());
+  const auto cum = [&](std::string_view limit) { return b.CumulativeQty(Side::kBuy, P(limit)); };
+  EXPECT_EQ(cum("63950.0"), Q("0"));
+  EXPECT_EQ(cum("63944.0"), Q("0"));
+  EXPECT_EQ(cum("63943.95"), Q("0"));
+  EXPECT_EQ(cum("63943.900000001"), Q("0"));
+  EXPECT_EQ(cum("63943.9"), Q("1"));  // on a tick: inclusive
+  EXPECT_EQ(cum("63943.899999999"), Q("1"));
+  EXPECT_EQ(cum("63943.85"), Q("1"));
+  EXPECT_EQ(cum("63943.800000001"), Q("1"));
+  EXPECT_EQ(cum("63943.8"), Q("3"));
+  EXPECT_EQ(cum("63943.79"), Q("3"));
+  EXPECT_EQ(cum("63943.6"), Q("3"));
+  EXPECT_EQ(cum("63943.5"), Q("7"));
+  EXPECT_EQ(cum("1000.05"), Q("7"));
+  EXPECT_EQ(cum("1000.0"), Q("107"));
+  EXPECT_EQ(cum("999.95"), Q("107"));
+  EXPECT_EQ(cum("0.000000001"), Q("107"));
+}
+
+TEST(OrderBook, CumulativeQtyAsksOnAndBetweenTicks) {
+  OrderBook b = MakeBook();
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "50")},
+                              {L("63944.0", "1.5"), L("63944.1", "0.5"), L("63945.0", "2"), L("100000.0", "50")})
+                  .ok());
+  const auto cum = [&](std::string_view limit) { return b.CumulativeQty(Side::kSell, P(limit)); };
+  EXPECT_EQ(cum("63900.0"), Q("0"));
+  EXPECT_EQ(cum("63943.99"), Q("0"));
+  EXPECT_EQ(cum("63943.999999999"), Q("0"));
+  EXPECT_EQ(cum("63944.0"), Q("1.5"));  // on a tick: inclusive
+  EXPECT_EQ(cum("63944.000000001"), Q("1.5"));
+  EXPECT_EQ(cum("63944.05"), Q("1.5"));
+  EXPECT_EQ(cum("63944.099999999"), Q("1.5"));
+  EXPECT_EQ(cum("63944.1"), Q("2"));
+  EXPECT_EQ(cum("63944.15"), Q("2"));
+  EXPECT_EQ(cum("63944.9"), Q("2"));
+  EXPECT_EQ(cum("63945.0"), Q("4"));
+  EXPECT_EQ(cum("99999.95"), Q("4"));
+  EXPECT_EQ(cum("100000.0"), Q("54"));
+  EXPECT_EQ(cum("1000000.0"), Q("54"));
+}
+
+TEST(OrderBook, TotalQtyOverBestLevels) {
+  OrderBook b = MakeTakeBook();
+  EXPECT_EQ(b.TotalQty(Side::kBuy, 0), Q("0"));
+  EXPECT_EQ(b.TotalQty(Side::kBuy, 1), Q("0.8"));
+  EXPECT_EQ(b.TotalQty(Side::kBuy, 2), Q("1.8"));
+  EXPECT_EQ(b.TotalQty(Side::kBuy, 3), Q("4.8"));
+  EXPECT_EQ(b.TotalQty(Side::kBuy, 1000), Q("4.8"));
+  EXPECT_EQ(b.TotalQty(Side::kSell, 1), Q("0.5"));
+  EXPECT_EQ(b.TotalQty(Side::kSell, 2), Q("1.7"));
+  EXPECT_EQ(b.TotalQty(Side::kSell, 3), Q("3.7"));
+  EXPECT_EQ(b.TotalQty(Side::kSell, std::numeric_limits<std::size_t>::max()), Q("3.7"));
+}
+
+TEST(OrderBook, ImbalanceHandComputed) {
+  OrderBook b = MakeBook();
+  EXPECT_EQ(b.Imbalance(1), 0.0);  // empty
+  EXPECT_EQ(b.Imbalance(0), 0.0);
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "3"), L("63943.8", "2")}, {L("63944.0", "1"), L("63944.1", "4")}).ok());
+  EXPECT_DOUBLE_EQ(b.Imbalance(1), 0.5);  // (3 - 1) / (3 + 1)
+  EXPECT_DOUBLE_EQ(b.Imbalance(2), 0.0);  // (5 - 5) / 10
+  EXPECT_DOUBLE_EQ(b.Imbalance(9), 0.0);
+  EXPECT_EQ(b.Imbalance(0), 0.0);
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "1")}, {L("63944.0", "3"), L("63944.1", "4")}).ok());
+  EXPECT_DOUBLE_EQ(b.Imbalance(1), -0.5);        // (1 - 3) / 4
+  EXPECT_DOUBLE_EQ(b.Imbalance(2), -6.0 / 8.0);  // (1 - 7) / 8
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "0.001")}, {L("63944.0", "0.003")}).ok());
+  EXPECT_DOUBLE_EQ(b.Imbalance(1), -0.5);
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "2")}, {}).ok());
+  EXPECT_DOUBLE_EQ(b.Imbalance(5), 1.0);
+  ASSERT_TRUE(b.ApplySnapshot({}, {L("63944.0", "2")}).ok());
+  EXPECT_DOUBLE_EQ(b.Imbalance(5), -1.0);
+}
+
+// ---------------------------------------------------------------------------
+// Take.
+
+TEST(OrderBook, TakeBuyWithinBestAsk) {
+  const OrderBook b = MakeTakeBook();
+  const TakeResult r = b.Take(Side::kBuy, Q("0.3"));
+  EXPECT_EQ(r.filled, Q("0.3"));
+  EXPECT_EQ(r.cost, N("19183.2"));  // 63944.0 * 0.3
+  EXPECT_EQ(r.average_price, P("63944.0"));
+  EXPECT_EQ(r.worst_price, P("63944.0"));
+  EXPECT_TRUE(r.complete);
+  // (63944.0 - 63943.95) / 63943.95 * 1e4 = 0.0078193...
+  EXPECT_GT(r.slippage_bps, 0.0);
+  EXPECT_NEAR(r.slippage_bps, 0.05 / 63943.95 * 1e4, 1e-9);
+}
+
+TEST(OrderBook, TakeBuyExactlyOneLevelDoesNotTouchTheNext) {
+  const OrderBook b = MakeTakeBook();
+  const TakeResult r = b.Take(Side::kBuy, Q("0.5"));
+  EXPECT_EQ(r.filled, Q("0.5"));
+  EXPECT_EQ(r.cost, N("31972"));
+  EXPECT_EQ(r.average_price, P("63944.0"));
+  EXPECT_EQ(r.worst_price, P("63944.0"));
+  EXPECT_TRUE(r.complete);
+}
+
+TEST(OrderBook, TakeBuyWalksAsks) {
+  const OrderBook b = MakeTakeBook();
+  {
+    // 0.5 @ 63944.0 + 0.5 @ 63944.1 = 31972 + 31972.05.
+    const TakeResult r = b.Take(Side::kBuy, Q("1.0"));
+    EXPECT_EQ(r.filled, Q("1"));
+    EXPECT_EQ(r.cost, N("63944.05"));
+    EXPECT_EQ(r.average_price, P("63944.05"));
+    EXPECT_EQ(r.worst_price, P("63944.1"));
+    EXPECT_TRUE(r.complete);
+    EXPECT_NEAR(r.slippage_bps, 0.1 / 63943.95 * 1e4, 1e-9);
+  }
+  {
+    // 0.5 @ 63944.0 + 1.2 @ 63944.1 = 31972 + 76732.92 = 108704.92;
+    // / 1.7 = 63944.07058823529... -> 63944.070588235 (rounds down).
+    const TakeResult r = b.Take(Side::kBuy, Q("1.7"));
+    EXPECT_EQ(r.filled, Q("1.7"));
+    EXPECT_EQ(r.cost, N("108704.92"));
+    EXPECT_EQ(r.average_price, P("63944.070588235"));
+    EXPECT_EQ(r.average_price, DivideToPrice(r.cost, r.filled).value_or(Price::Undefined()));
+    EXPECT_EQ(r.worst_price, P("63944.1"));
+    EXPECT_TRUE(r.complete);
+    EXPECT_NEAR(r.slippage_bps, (63944.070588235 - 63943.95) / 63943.95 * 1e4, 1e-9);
+  }
+}
+
+TEST(OrderBook, TakeBuyPartialWhenAsksTooThin) {
+  const OrderBook b = MakeTakeBook();
+  // All 3.7 of the asks: 31972 + 76732.92 + 127889 = 236593.92;
+  // / 3.7 = 63944.3027027027... -> 63944.302702703 (rounds up).
+  const TakeResult r = b.Take(Side::kBuy, Q("5"));
+  EXPECT_EQ(r.filled, Q("3.7"));
+  EXPECT_EQ(r.cost, N("236593.92"));
+  EXPECT_EQ(r.average_price, P("63944.302702703"));
+  EXPECT_EQ(r.average_price, DivideToPrice(r.cost, r.filled).value_or(Price::Undefined()));
+  EXPECT_EQ(r.worst_price, P("63944.5"));
+  EXPECT_FALSE(r.complete);
+  EXPECT_NEAR(r.slippage_bps, (63944.302702703 - 63943.95) / 63943.95 * 1e4, 1e-9);
+  // Exactly the whole side is complete.
+  const TakeResult all = b.Take(Side::kBuy, Q("3.7"));
+  EXPECT_EQ(all.filled, Q("3.7"));
+  EXPECT_EQ(all.cost, N("236593.92"));
+  EXPECT_TRUE(all.complete);
+}
+
+TEST(OrderBook, TakeSellWalksBids) {
+  const OrderBook b = MakeTakeBook();
+  {
+    // 0.8 @ 63943.9 + 0.2 @ 63943.5 = 51155.12 + 12788.7 = 63943.82.
+    const TakeResult r = b.Take(Side::kSell, Q("1"));
+    EXPECT_EQ(r.filled, Q("1"));
+    EXPECT_EQ(r.cost, N("63943.82"));
+    EXPECT_EQ(r.average_price, P("63943.82"));
+    EXPECT_EQ(r.worst_price, P("63943.5"));
+    EXPECT_TRUE(r.complete);
+    // Selling below the mid is positive slippage: (63943.95 - 63943.82) / mid.
+    EXPECT_GT(r.slippage_bps, 0.0);
+    EXPECT_NEAR(r.slippage_bps, 0.13 / 63943.95 * 1e4, 1e-9);
+  }
+  {
+    // The whole side: 51155.12 + 63943.5 + 191826 = 306924.62;
+    // / 4.8 = 63942.6291666... -> 63942.629166667.
+    const TakeResult r = b.Take(Side::kSell, Q("4.8"));
+    EXPECT_EQ(r.filled, Q("4.8"));
+    EXPECT_EQ(r.cost, N("306924.62"));
+    EXPECT_EQ(r.average_price, P("63942.629166667"));
+    EXPECT_EQ(r.worst_price, P("63942.0"));
+    EXPECT_TRUE(r.complete);
+    EXPECT_NEAR(r.slippage_bps, (63943.95 - 63942.629166667) / 63943.95 * 1e4, 1e-9);
+  }
+  {
+    const TakeResult r = b.Take(Side::kSell, Q("10"));
+    EXPECT_EQ(r.filled, Q("4.8"));
+    EXPECT_EQ(r.cost, N("306924.62"));
+    EXPECT_EQ(r.worst_price, P("63942.0"));
+    EXPECT_FALSE(r.complete);
+  }
+}
+
+TEST(OrderBook, TakeFromEmptySideFillsNothing) {
+  OrderBook b = MakeBook();
+  ASSERT_TRUE(b.ApplySnapshot({L("63943.9", "1")}, {}).ok());
+  const TakeResult r = b.Take(Side::kBuy, Q("1"));  // no asks
+  EXPECT_EQ(r.filled, Qty::Zero());
+  EXPECT_EQ(r.cost, Notional::Zero());
+  EXPECT_EQ(r.average_price, Price::Undefined());
+  EXPECT_EQ(r.worst_price, Price::Undefined());
+  EXPECT_FALSE(r.complete);
+  EXPECT_EQ(r.slippage_bps, 0.0);
+
+  const TakeResult e = MakeBook().Take(Side::kSell, Q("0.001"));
+  EXPECT_EQ(e.filled, Qty::Zero());
+  EXPECT_EQ(e.average_price, Price::Undefined());
+  EXPECT_EQ(e.worst_price, Price::Undefined());
+  EXPECT_FALSE(e.complete);
+}
+
+TEST(OrderBook, TakeZeroQtyFillsNothing) {
+  const OrderBook b = MakeTakeBook();
+  const TakeResult r = b.Take(Side::kBuy, Qty::Zero());
+  EXPECT_EQ(r.filled, Qty::Zero());
+  EXPECT_EQ(r.cost, Notional::Zero());
+  EXPECT_EQ(r.average_price, Price::Undefined());
+  EXPECT_EQ(r.worst_price, Price::Undefined());
+  EXPECT_EQ(r.slippage_bps, 0.0);
+}
+
+TEST(OrderBook, TakeWithoutMidHasZeroSlippage) {
+  OrderBook b = MakeBook();
+  ASSERT_TRUE(b.ApplySnapshot({}, {L("63944.0", "1")}).ok());
+  const TakeResult r = b.Take(Side::kBuy, Q("0.5"));
+  EXPECT_EQ(r.filled, Q("0.5"));
+  EXPECT_EQ(r.cost, N("31972"));
+  EXPECT_EQ(r.average_price, P("63944.0"));
+  EXPECT_TRUE(r.complete);
+  EXPECT_EQ(r.slippage_bps, 0.0);
+}
+
+TEST(OrderBook, TakeBetterThanMidHasNegativeSlippage) {
+  // A crossed book: buying at 63943.9 with mid 63943.95 beats the mid.
+  OrderBook b = MakeBook();
+  ASSERT_TRUE(b.ApplySnapshot({L("63944.0", "1")}, {L("63943.9", "1")}).ok());
+  const TakeResult buy = b.Take(Side::kBuy, Q("1"));
+  EXPECT_LT(buy.slippage_bps, 0.0);
+  EXPECT_NEAR(buy.slippage_bps, -0.05 / 63943.95 * 1e4, 1e-9);
+  const TakeResult sell = b.Take(Side::kSell, Q("1"));
+  EXPECT_LT(sell.slippage_bps, 0.0);
+  EXPECT_NEAR(sell.slippage_bps, -0.05 / 63943.95 * 1e4, 1e-9);
+}
+
+TEST(OrderBook, TakeDoesNotModifyTheBook) {
+  OrderBook b = MakeTakeBook();
+  const auto bids = All(b, Side::kBuy);
+  const auto asks = All(b, Side::kSell);
+  (void)b.Take(Side::kBuy, Q("100"));
+  (void)b.Take(Side::kSell, Q("100"));
+  EXPECT_EQ(All(b, Side::kBuy), bids);
+  EXPECT_EQ(All(b, Side::kSell), asks);
+}
+
+TEST(OrderBook, TakeAverageRoundsHalfAwayFromZero) {
+  // Tick 1e-9, lot 1e-9: 1 unit @ 1 raw + 1 unit @ 2 raw. Each product
+  // rounds to 0 raw notional at 1e-9, so use whole quantities instead:
+  // 1 @ 0.000000001 + 1 @ 0.000000002 = 0.000000003 / 2 = 1.5 raw -> 2.
+  OrderBook b(kBtc, P("0.000000001"));
+  ASSERT_TRUE(b.ApplySnapshot({}, {BookLevel{Price::FromRaw(1), Q("1")}, BookLevel{Price::FromRaw(2), Q("1")}}).ok());
+  const TakeResult r = b.Take(Side::kBuy, Q("2"));
+  EXPECT_EQ(r.filled, Q("2"));
+  EXPECT_EQ(r.cost.raw(), 3);
+  EXPECT_EQ(r.average_price.raw(), 2);
+  EXPECT_EQ(r.worst_price.raw(), 2);
+}
+
+}  // namespace
+}  // namespace hean
