@@ -10,7 +10,6 @@ Result<void, BookError> BinanceBookBuilder::Fail(BookError e) {
   state_ = State::kInvalid;
   in_message_ = false;
   dropping_message_ = false;
-  buffer_.clear();
   return MakeUnexpected(e);
 }
 
@@ -30,29 +29,48 @@ Result<void, BookError> BinanceBookBuilder::OnSnapshot(const BookSnapshot& snap)
   // A snapshot alone is not yet known to be in step with the stream; the
   // book is usable (valid) from the first diff that covers it.
   book_.Invalidate(BookError::kDeltaBeforeSnapshot);
-  std::vector<BookDelta> pending;
+  std::deque<BookDelta> pending;
   pending.swap(buffer_);
-  for (const BookDelta& d : pending) {
-    if (auto r = Process(d); !r.ok()) return r;
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    if (auto r = Process(pending[i]); !r.ok()) {
+      // Keep the rest (from the failing delta on) for the next snapshot.
+      buffer_.assign(pending.begin() + static_cast<std::ptrdiff_t>(i), pending.end());
+      return r;
+    }
   }
   return {};
 }
 
 Result<void, BookError> BinanceBookBuilder::OnDelta(const BookDelta& d) {
-  if (state_ == State::kAwaitingSnapshot) {
-    if (buffer_.size() >= max_buffered_) return Fail(BookError::kBufferOverflow);
+  if (state_ == State::kAwaitingSnapshot || state_ == State::kInvalid) {
+    if (buffer_.size() >= max_buffered_) {
+      // Evict the oldest whole message: a partial one must never be applied.
+      while (!buffer_.empty()) {
+        const bool last = (buffer_.front().flags & BookDelta::kLastInMessage) != 0;
+        buffer_.pop_front();
+        ++buffer_evictions_;
+        if (last) break;
+      }
+      if (state_ == State::kAwaitingSnapshot) {
+        // The first snapshot may still be far away; say so once.
+        state_ = State::kInvalid;
+        book_.Invalidate(BookError::kBufferOverflow);
+        buffer_.push_back(d);
+        return MakeUnexpected(BookError::kBufferOverflow);
+      }
+    }
     buffer_.push_back(d);
     return {};
   }
-  return Process(d);
+  auto r = Process(d);
+  // The delta that broke the chain is newer than anything applied: keep it
+  // for the next snapshot.
+  if (!r.ok()) buffer_.push_back(d);
+  return r;
 }
 
 Result<void, BookError> BinanceBookBuilder::Process(const BookDelta& d) {
   const bool last = (d.flags & BookDelta::kLastInMessage) != 0;
-  if (state_ == State::kInvalid) {
-    if (last) ++messages_dropped_;
-    return {};
-  }
   if (!in_message_) {
     // First delta of a message: decide whether the message applies.
     in_message_ = true;

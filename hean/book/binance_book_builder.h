@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 #include "hean/book/order_book.h"
@@ -18,7 +19,10 @@ namespace hean {
 // previous diff's u. Diffs that arrived before the snapshot are replayed
 // through the same rule when it comes. A break (gap), a delta with a bad
 // level, or a book crossed after a whole message invalidates the book until
-// the next snapshot; the deltas in between are ignored and counted.
+// the next snapshot. While invalid, deltas are buffered again (at most
+// max_buffered_deltas; the oldest whole messages are evicted first): a fresh REST snapshot is always
+// older than some diffs received while it was fetched, and those diffs are
+// what connects it to the stream.
 //
 // Input is HEAN events as the capture reader makes them: one BookDelta per
 // level, the last of a message flagged kLastInMessage, all sharing the
@@ -51,6 +55,8 @@ class BinanceBookBuilder {
   std::uint64_t messages_applied() const noexcept { return messages_applied_; }
   std::uint64_t messages_dropped() const noexcept { return messages_dropped_; }
   std::uint64_t gaps() const noexcept { return gaps_; }
+  // Deltas discarded from a full buffer (oldest whole messages first).
+  std::uint64_t buffer_evictions() const noexcept { return buffer_evictions_; }
 
  private:
   Result<void, BookError> Process(const BookDelta& d);
@@ -59,7 +65,7 @@ class BinanceBookBuilder {
   OrderBook& book_;
   std::size_t max_buffered_;
   State state_ = State::kAwaitingSnapshot;
-  std::vector<BookDelta> buffer_;
+  std::deque<BookDelta> buffer_;
   std::uint64_t snapshot_id_ = 0;
   std::uint64_t last_u_ = 0;
   // The message being applied or dropped (deltas of one message share u).
@@ -69,6 +75,7 @@ class BinanceBookBuilder {
   std::uint64_t messages_applied_ = 0;
   std::uint64_t messages_dropped_ = 0;
   std::uint64_t gaps_ = 0;
+  std::uint64_t buffer_evictions_ = 0;
 };
 
 }  // namespace hean

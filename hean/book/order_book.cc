@@ -20,14 +20,38 @@ std::string_view ToString(BookError e) noexcept {
   return "UNKNOWN";
 }
 
-OrderBook::OrderBook(InstrumentId instrument, Price tick_size) : instrument_(instrument), tick_size_(tick_size) {
+OrderBook::OrderBook(InstrumentId instrument, Price tick_size)
+    : instrument_(instrument), tick_size_(tick_size), inv_tick_(1.0 / static_cast<double>(tick_size.raw())) {
   HEAN_CHECK(tick_size.IsPositive() && tick_size.IsDefined(), "OrderBook needs a positive tick size");
 }
 
 Result<std::int64_t, BookError> OrderBook::ToTick(Price p) const noexcept {
   if (!p.IsDefined() || !p.IsPositive()) return MakeUnexpected(BookError::kBadPrice);
-  if (p.raw() % tick_size_.raw() != 0) return MakeUnexpected(BookError::kPriceOffTick);
-  return p.raw() / tick_size_.raw();
+  // A 64-bit division costs more than the rest of a level update: estimate
+  // the quotient with the reciprocal and correct it exactly, falling back to
+  // division when the estimate is off by more than one.
+  const std::int64_t raw = p.raw();
+  const std::int64_t ts = tick_size_.raw();
+  if (raw > (std::int64_t{1} << 52)) {
+    // Beyond exact doubles (prices above ~4.5 million): divide.
+    if (raw % ts != 0) return MakeUnexpected(BookError::kPriceOffTick);
+    return raw / ts;
+  }
+  auto q = static_cast<std::int64_t>(static_cast<double>(raw) * inv_tick_);
+  std::int64_t r = raw - q * ts;
+  if (r < 0) {
+    --q;
+    r += ts;
+  } else if (r >= ts) {
+    ++q;
+    r -= ts;
+  }
+  if (r < 0 || r >= ts) {
+    q = raw / ts;
+    r = raw % ts;
+  }
+  if (r != 0) return MakeUnexpected(BookError::kPriceOffTick);
+  return q;
 }
 
 void OrderBook::Clear() noexcept {
@@ -55,8 +79,13 @@ Result<void, BookError> OrderBook::ApplySnapshot(const std::vector<BookLevel>& b
     }
   }
   // Levels are set in the order given: for a duplicated price the last wins.
-  for (const BookLevel& l : bids) bids_.Set(l.price.raw() / tick_size_.raw(), l.qty.raw());
-  for (const BookLevel& l : asks) asks_.Set(l.price.raw() / tick_size_.raw(), l.qty.raw());
+  // Zero-qty levels are ignored (they are not deletes of an earlier duplicate).
+  for (const BookLevel& l : bids) {
+    if (!l.qty.IsZero()) bids_.Set(l.price.raw() / tick_size_.raw(), l.qty.raw());
+  }
+  for (const BookLevel& l : asks) {
+    if (!l.qty.IsZero()) asks_.Set(l.price.raw() / tick_size_.raw(), l.qty.raw());
+  }
   valid_ = true;
   return {};
 }
@@ -93,9 +122,10 @@ std::optional<Price> OrderBook::Spread() const noexcept {
 
 std::optional<Price> OrderBook::Mid() const noexcept {
   if (bids_.empty() || asks_.empty()) return std::nullopt;
-  const std::int64_t sum = FromTick(bids_.best_tick()).raw() + FromTick(asks_.best_tick()).raw();
-  // Half away from zero; prices are positive.
-  return Price::FromRaw(sum / 2 + (sum % 2));
+  // (bid + ask) / 2 rounded half away from zero (prices are positive), in
+  // 128 bits so that it cannot overflow near the top of the price range.
+  const Int128 sum = static_cast<Int128>(FromTick(bids_.best_tick()).raw()) + FromTick(asks_.best_tick()).raw();
+  return Price::FromRaw(static_cast<std::int64_t>((sum + 1) / 2));
 }
 
 std::optional<double> OrderBook::SpreadBps() const noexcept {
@@ -196,7 +226,7 @@ TakeResult OrderBook::Take(Side taker_side, Qty qty) const noexcept {
   }
   r.filled = Qty::FromRaw(filled);
   r.cost = cost;
-  r.complete = left == 0 && qty.IsPositive();
+  r.complete = left <= 0;
   if (filled > 0) {
     auto avg = DivideToPrice(cost, r.filled);
     if (avg.ok()) r.average_price = *avg;

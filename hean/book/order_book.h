@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
+#include "hean/book/tick_ladder.h"
 #include "hean/core/decimal.h"
 #include "hean/core/status.h"
-#include "hean/book/tick_ladder.h"
 #include "hean/core/time.h"
 #include "hean/model/events.h"
 #include "hean/model/types.h"
@@ -131,6 +131,7 @@ class OrderBook {
 
   InstrumentId instrument_;
   Price tick_size_;
+  double inv_tick_;  // 1 / tick_size_.raw(), for ToTick
   TickLadder<true> bids_;
   TickLadder<false> asks_;
   bool valid_ = false;

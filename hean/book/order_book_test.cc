@@ -92,8 +92,8 @@ struct Model {
       side(s)[tick] = qty;
     }
   }
-  // Levels strictly better than `tick` on side `s`: the distance from the
-  // touch that SetLevel has to walk.
+  // Levels strictly better than `tick` on side `s`: how far from the touch
+  // an update at `tick` lands.
   std::size_t BetterThan(Side s, std::int64_t tick) {
     auto& m = side(s);
     if (s == Side::kBuy) return static_cast<std::size_t>(std::distance(m.upper_bound(tick), m.end()));
@@ -129,6 +129,23 @@ struct Model {
   const std::optional<BookLevel> best = b.Best(s);
   if (want.empty() ? best.has_value() : (!best || !(*best == want.front()))) {
     return ::testing::AssertionFailure() << name << ": Best() disagrees with the model";
+  }
+  // LevelAt at both ends, in the middle and past the end; TotalQty over the
+  // whole side. Each walks the side, so only on every 8th comparison.
+  static std::size_t calls = 0;
+  if (++calls % 8 != 0) return ::testing::AssertionSuccess();
+  if (!want.empty() && (b.LevelAt(s, 0) != want.front() || b.LevelAt(s, want.size() - 1) != want.back() ||
+                        b.LevelAt(s, want.size() / 2) != want[want.size() / 2])) {
+    return ::testing::AssertionFailure() << name << ": LevelAt disagrees with the model";
+  }
+  if (b.LevelAt(s, want.size()).has_value()) {
+    return ::testing::AssertionFailure() << name << ": LevelAt past the end has a value";
+  }
+  std::int64_t total = 0;
+  for (const BookLevel& l : want) total += l.qty.raw();
+  if (b.TotalQty(s, want.size()).raw() != total) {
+    return ::testing::AssertionFailure() << name << ": TotalQty " << b.TotalQty(s, want.size()).ToString() << ", model "
+                                         << Qty::FromRaw(total).ToString();
   }
   return ::testing::AssertionSuccess();
 }
@@ -337,6 +354,40 @@ TEST(OrderBook, DepthBothOverloadsBestFirst) {
   EXPECT_EQ(one, sentinel);
 }
 
+TEST(OrderBook, MovedBookKeepsItsLevelsAndTheSourceIsIndependent) {
+  OrderBook a = MakeTakeBook();
+  const auto bids = All(a, Side::kBuy);
+  const auto asks = All(a, Side::kSell);
+  OrderBook b = std::move(a);
+  EXPECT_EQ(All(b, Side::kBuy), bids);
+  EXPECT_EQ(All(b, Side::kSell), asks);
+  EXPECT_TRUE(b.IsValid());
+  // Reusing the moved-from book (valid but unspecified state) must not
+  // reach into the book it was moved to.
+  a.Clear();
+  Set(a, Side::kBuy, "63943.8", "7");
+  Set(a, Side::kSell, "63944.2", "7");
+  EXPECT_EQ(All(b, Side::kBuy), bids);
+  EXPECT_EQ(All(b, Side::kSell), asks);
+  OrderBook c = std::move(b);
+  Set(b, Side::kBuy, "63943.8", "7");  // no Clear first
+  Set(b, Side::kSell, "63944.2", "7");
+  EXPECT_EQ(All(c, Side::kBuy), bids);
+  EXPECT_EQ(All(c, Side::kSell), asks);
+  EXPECT_EQ(c.LevelAt(Side::kBuy, 1), bids[1]);
+  EXPECT_EQ(c.LevelAt(Side::kSell, 1), asks[1]);
+  EXPECT_EQ(c.CumulativeQty(Side::kBuy, P("63943.5")), Q("1.8"));
+  EXPECT_EQ(c.CumulativeQty(Side::kSell, P("63944.2")), Q("1.7"));
+  // Move assignment over a book with levels of its own.
+  OrderBook d = MakeBook();
+  Set(d, Side::kBuy, "1000.0", "1");
+  d = std::move(c);
+  EXPECT_EQ(All(d, Side::kBuy), bids);
+  Set(d, Side::kBuy, "1000.0", "2");
+  EXPECT_EQ(d.LevelCount(Side::kBuy), 4u);
+  EXPECT_EQ(d.LevelAt(Side::kBuy, 3), L("1000.0", "2"));
+}
+
 TEST(OrderBook, ToStringNamesEveryError) {
   EXPECT_EQ(ToString(BookError::kPriceOffTick), "PRICE_OFF_TICK");
   EXPECT_EQ(ToString(BookError::kBadPrice), "BAD_PRICE");
@@ -350,39 +401,199 @@ TEST(OrderBook, ToStringNamesEveryError) {
 }
 
 // ---------------------------------------------------------------------------
-// SetLevel at every position of books of many sizes, around the switch from
-// the linear scan (16 steps from the touch) to the binary search.
+// SetLevel at every position of books of many sizes: near and far from the
+// touch, next to and across storage boundaries. Each change is undone before
+// the next one, and the book is compared with the model after both.
+
+void CheckEveryPosition(std::int64_t base_tick, std::int64_t spacing, std::size_t n, Side s, std::size_t* deep) {
+  const std::int64_t tick_raw = P("0.1").raw();
+  OrderBook b = MakeBook();
+  Model m{tick_raw, {}, {}};
+  std::vector<std::int64_t> candidates = {base_tick - 1, base_tick, base_tick + 1};
+  for (std::size_t i = 1; i <= n; ++i) {
+    const std::int64_t tick = base_tick + spacing * static_cast<std::int64_t>(i);
+    const std::int64_t qty = 1'000'000 * static_cast<std::int64_t>(i);  // i * 0.001
+    ASSERT_TRUE(b.SetLevel(s, Price::FromRaw(tick * tick_raw), Qty::FromRaw(qty)).ok());
+    m.Set(s, tick, qty);
+    for (std::int64_t d : {std::int64_t{-1}, std::int64_t{0}, std::int64_t{1}, spacing / 2, spacing / 2 + 1})
+      candidates.push_back(tick + d);
+  }
+  const std::int64_t top = base_tick + spacing * (static_cast<std::int64_t>(n) + 1);
+  for (std::int64_t d : {std::int64_t{-1}, std::int64_t{0}, std::int64_t{1}}) candidates.push_back(top + d);
+  std::sort(candidates.begin(), candidates.end());
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  ASSERT_TRUE(SameBook(b, m));
+  for (std::int64_t tick : candidates) {
+    if (tick <= 0) continue;
+    auto& ms = m.side(s);
+    const std::int64_t before = ms.count(tick) != 0 ? ms[tick] : 0;
+    for (std::int64_t qty : {std::int64_t{0}, std::int64_t{777'000'000}}) {
+      if (m.BetterThan(s, tick) > 16) ++*deep;
+      ASSERT_TRUE(b.SetLevel(s, Price::FromRaw(tick * tick_raw), Qty::FromRaw(qty)).ok());
+      m.Set(s, tick, qty);
+      ASSERT_TRUE(SameBook(b, m)) << "n=" << n << " spacing=" << spacing
+                                  << " side=" << (s == Side::kBuy ? "bid" : "ask") << " tick=" << tick
+                                  << " qty=" << qty;
+      // Undo.
+      ASSERT_TRUE(b.SetLevel(s, Price::FromRaw(tick * tick_raw), Qty::FromRaw(before)).ok());
+      m.Set(s, tick, before);
+      ASSERT_TRUE(SameBook(b, m)) << "undo: n=" << n << " spacing=" << spacing
+                                  << " side=" << (s == Side::kBuy ? "bid" : "ask") << " tick=" << tick;
+    }
+  }
+}
 
 TEST(OrderBook, SetLevelAtEveryDepthMatchesModel) {
-  const std::int64_t tick_raw = P("0.1").raw();
   std::size_t deep = 0;
-  for (std::size_t n : {0u, 1u, 2u, 3u, 14u, 15u, 16u, 17u, 18u, 19u, 31u, 32u, 33u, 47u, 64u}) {
+  for (std::size_t n : {0u, 1u, 2u, 3u, 15u, 16u, 17u, 18u, 33u, 64u, 150u}) {
     for (Side s : {Side::kBuy, Side::kSell}) {
-      OrderBook base = MakeBook();
-      Model base_model{tick_raw, {}, {}};
-      // Levels at even ticks 640000 + 2, +4, ...; odd ticks fall between.
-      for (std::size_t i = 1; i <= n; ++i) {
-        const std::int64_t tick = 640000 + 2 * static_cast<std::int64_t>(i);
-        const std::int64_t qty = 1'000'000 * static_cast<std::int64_t>(i);  // i * 0.001
-        ASSERT_TRUE(base.SetLevel(s, Price::FromRaw(tick * tick_raw), Qty::FromRaw(qty)).ok());
-        base_model.Set(s, tick, qty);
-      }
-      ASSERT_TRUE(SameBook(base, base_model));
-      const std::int64_t hi = 640000 + 2 * static_cast<std::int64_t>(n) + 3;
-      for (std::int64_t tick = 640000 - 1; tick <= hi; ++tick) {
-        for (std::int64_t qty : {std::int64_t{0}, std::int64_t{777'000'000}}) {
-          OrderBook b = base;
-          Model m = base_model;
-          if (m.BetterThan(s, tick) > 16) ++deep;
-          ASSERT_TRUE(b.SetLevel(s, Price::FromRaw(tick * tick_raw), Qty::FromRaw(qty)).ok());
-          m.Set(s, tick, qty);
-          ASSERT_TRUE(SameBook(b, m)) << "n=" << n << " side=" << (s == Side::kBuy ? "bid" : "ask") << " tick=" << tick
-                                      << " qty=" << qty;
+      // 640,000 ticks (64,000.0) is a multiple of 1,024; 639,999 is not.
+      for (std::int64_t base : {std::int64_t{640'000}, std::int64_t{639'999}, std::int64_t{1'023}}) {
+        for (std::int64_t spacing : {std::int64_t{1}, std::int64_t{2}, std::int64_t{700}, std::int64_t{5'000}}) {
+          if (spacing >= 700 && n > 64) continue;
+          CheckEveryPosition(base, spacing, n, s, &deep);
+          if (::testing::Test::HasFatalFailure()) return;
         }
       }
     }
   }
-  EXPECT_GT(deep, 500u);  // the binary search path was exercised
+  EXPECT_GT(deep, 5'000u);  // many updates far from the touch
+}
+
+TEST(OrderBook, RemovingTheBestFindsTheNextLevelHoweverFar) {
+  // BTCUSDT-like: a few levels at the touch and far ones (Binance sends bids
+  // at 1,000.0 with BTC at 64,000.0).
+  OrderBook b = MakeBook();
+  ASSERT_TRUE(b.ApplySnapshot(
+                   {L("63943.9", "1"), L("63943.8", "2"), L("60000.0", "3"), L("1000.0", "4"), L("0.1", "5")},
+                   {L("63944.0", "1"), L("63944.1", "2"), L("70000.0", "3"), L("100000.0", "4"), L("900000000.0", "5")})
+                  .ok());
+  const std::vector<const char*> bids = {"63943.9", "63943.8", "60000.0", "1000.0", "0.1"};
+  const std::vector<const char*> asks = {"63944.0", "63944.1", "70000.0", "100000.0", "900000000.0"};
+  for (std::size_t i = 0; i < bids.size(); ++i) {
+    ASSERT_TRUE(b.BestBid().has_value()) << i;
+    EXPECT_EQ(b.BestBid()->price, P(bids[i]));
+    EXPECT_EQ(b.LevelCount(Side::kBuy), bids.size() - i);
+    Set(b, Side::kBuy, bids[i], "0");
+    ASSERT_TRUE(b.BestAsk().has_value()) << i;
+    EXPECT_EQ(b.BestAsk()->price, P(asks[i]));
+    EXPECT_EQ(b.LevelCount(Side::kSell), asks.size() - i);
+    Set(b, Side::kSell, asks[i], "0");
+  }
+  EXPECT_FALSE(b.BestBid().has_value());
+  EXPECT_FALSE(b.BestAsk().has_value());
+  EXPECT_TRUE(b.Depth(Side::kBuy, 10).empty());
+  EXPECT_TRUE(b.Depth(Side::kSell, 10).empty());
+  // Levels come back after the side was emptied.
+  Set(b, Side::kBuy, "1000.0", "1");
+  Set(b, Side::kBuy, "63943.9", "2");
+  EXPECT_EQ(All(b, Side::kBuy), (std::vector<BookLevel>{L("63943.9", "2"), L("1000.0", "1")}));
+}
+
+TEST(OrderBook, LevelsAcrossTheWholePriceRange) {
+  // Tick 1e-9: ticks from 1 to ~9.2e18, far beyond any dense storage.
+  OrderBook b(kBtc, P("0.000000001"));
+  Model m{1, {}, {}};
+  const std::vector<std::int64_t> ticks = {1,
+                                           2,
+                                           1'023,
+                                           1'024,
+                                           1'025,
+                                           63'943'900'000'000,
+                                           63'943'900'000'001,
+                                           63'944'000'000'000,
+                                           1'000'000'000'000'000'000,
+                                           4'611'686'018'427'387'904,
+                                           9'223'372'036'854'775'806};
+  for (Side s : {Side::kBuy, Side::kSell}) {
+    for (std::size_t i = 0; i < ticks.size(); ++i) {
+      // Insert in a scrambled order.
+      const std::int64_t t = ticks[(i * 7) % ticks.size()];
+      ASSERT_TRUE(b.SetLevel(s, Price::FromRaw(t), Qty::FromRaw(static_cast<std::int64_t>(i) + 1)).ok()) << t;
+      m.Set(s, t, static_cast<std::int64_t>(i) + 1);
+      ASSERT_TRUE(SameBook(b, m)) << t;
+    }
+  }
+  EXPECT_EQ(b.LevelCount(Side::kBuy), ticks.size());
+  EXPECT_EQ(b.BestBid()->price, Price::Max());
+  EXPECT_EQ(b.BestAsk()->price, Price::FromRaw(1));
+  // Remove from the best outward, alternating sides, then from the worst.
+  for (std::size_t i = 0; i < ticks.size(); ++i) {
+    const std::int64_t bid_tick = ticks[ticks.size() - 1 - i];
+    const std::int64_t ask_tick = ticks[i];
+    ASSERT_TRUE(b.SetLevel(Side::kBuy, Price::FromRaw(bid_tick), Qty::Zero()).ok());
+    m.Set(Side::kBuy, bid_tick, 0);
+    ASSERT_TRUE(SameBook(b, m)) << bid_tick;
+    if (i % 2 == 0) {
+      ASSERT_TRUE(b.SetLevel(Side::kSell, Price::FromRaw(ask_tick), Qty::Zero()).ok());
+      m.Set(Side::kSell, ask_tick, 0);
+      ASSERT_TRUE(SameBook(b, m)) << ask_tick;
+    }
+  }
+  EXPECT_EQ(b.LevelCount(Side::kBuy), 0u);
+}
+
+TEST(OrderBook, TickConversionIsExactForManyTickSizes) {
+  // SetLevel accepts a price iff it is a whole multiple of the tick and then
+  // reports exactly that price back; checked against integer division.
+  std::mt19937_64 rng(20240718);
+  const std::vector<std::int64_t> tick_raws = {1,
+                                               7,
+                                               10,
+                                               100,
+                                               1'000,
+                                               10'000,
+                                               100'000,
+                                               1'000'000,
+                                               3'000'000,
+                                               10'000'000,
+                                               50'000'000,
+                                               100'000'000,
+                                               300'000'000,
+                                               500'000'000,
+                                               1'000'000'000,
+                                               7'000'000'000,
+                                               1'000'000'000'000};
+  std::size_t accepted = 0, refused = 0;
+  for (std::int64_t ts : tick_raws) {
+    OrderBook b(kBtc, Price::FromRaw(ts));
+    std::vector<std::int64_t> raws;
+    // Multiples and near-multiples at every magnitude up to the top of the
+    // range, where a double estimate of raw / tick is off.
+    for (std::int64_t mag = 1; mag > 0 && mag <= Price::Max().raw() / 10; mag *= 10) {
+      for (int k = 0; k < 6; ++k) {
+        std::int64_t q = std::uniform_int_distribution<std::int64_t>(1, std::max<std::int64_t>(1, mag / ts + 1))(rng);
+        if (q > Price::Max().raw() / ts) q = Price::Max().raw() / ts;
+        const std::int64_t multiple = q * ts;
+        for (std::int64_t d : {std::int64_t{-1}, std::int64_t{0}, std::int64_t{1}, ts / 2}) {
+          if (multiple + d > 0 && multiple <= Price::Max().raw() - d) raws.push_back(multiple + d);
+        }
+      }
+    }
+    const std::int64_t top = (Price::Max().raw() / ts) * ts;
+    for (std::int64_t r : {top, top - 1, top - ts, top - ts + 1, Price::Max().raw(), std::int64_t{1}, ts, ts + 1}) {
+      if (r > 0) raws.push_back(r);
+    }
+    for (std::int64_t r : raws) {
+      auto res = b.SetLevel(Side::kBuy, Price::FromRaw(r), Q("1"));
+      if (r % ts == 0) {
+        ASSERT_TRUE(res.ok()) << "tick " << ts << " raw " << r << ": " << ToString(res.error());
+        ASSERT_TRUE(b.BestBid().has_value());
+        EXPECT_EQ(b.BestBid()->price.raw(), r) << "tick " << ts;
+        EXPECT_EQ(b.LevelCount(Side::kBuy), 1u);
+        ASSERT_TRUE(b.SetLevel(Side::kBuy, Price::FromRaw(r), Qty::Zero()).ok());
+        EXPECT_EQ(b.LevelCount(Side::kBuy), 0u) << "tick " << ts << " raw " << r;
+        ++accepted;
+      } else {
+        ASSERT_FALSE(res.ok()) << "tick " << ts << " raw " << r;
+        EXPECT_EQ(res.error(), BookError::kPriceOffTick) << "tick " << ts << " raw " << r;
+        EXPECT_EQ(b.LevelCount(Side::kBuy), 0u);
+        ++refused;
+      }
+    }
+  }
+  EXPECT_GT(accepted, 500u);
+  EXPECT_GT(refused, 500u);
 }
 
 // ---------------------------------------------------------------------------
@@ -431,6 +642,12 @@ TEST(OrderBook, RandomizedDifferentialAgainstMapModel) {
           const std::int64_t qty = uniform(0, 7) == 0 ? 0 : random_qty();
           out.push_back({Price::FromRaw(tick * tick_raw), Qty::FromRaw(qty)});
         }
+        // Zero levels only at prices with no other level: a zero next to a
+        // real level at the same price is its own test
+        // (SnapshotZeroQtyDuplicateIsIgnoredNotADelete).
+        std::map<std::int64_t, bool> has_real;
+        for (const BookLevel& l : out) has_real[l.price.raw()] |= !l.qty.IsZero();
+        std::erase_if(out, [&](const BookLevel& l) { return l.qty.IsZero() && has_real[l.price.raw()]; });
         std::shuffle(out.begin(), out.end(), rng);
         // Zero levels are ignored; of duplicates the last one given wins.
         for (const BookLevel& l : out) {
@@ -457,12 +674,20 @@ TEST(OrderBook, RandomizedDifferentialAgainstMapModel) {
         EXPECT_TRUE(b.IsValid());
         ++snapshots;
       }
+    } else if (kind == 2) {
+      b.Clear();
+      m.bids.clear();
+      m.asks.clear();
     } else {
       Side s = uniform(0, 1) == 0 ? Side::kBuy : Side::kSell;
       std::int64_t tick;
       std::int64_t qty;
       auto& ms = m.side(s);
-      if (kind < 150 && !ms.empty()) {
+      if (kind < 40 && !ms.empty()) {
+        // Delete the best level: the next best may be far away.
+        tick = s == Side::kBuy ? ms.rbegin()->first : ms.begin()->first;
+        qty = 0;
+      } else if (kind < 150 && !ms.empty()) {
         // Delete or update an existing level anywhere in the side.
         auto it = std::next(ms.begin(), uniform(0, static_cast<std::int64_t>(ms.size()) - 1));
         tick = it->first;
@@ -504,7 +729,59 @@ TEST(OrderBook, RandomizedDifferentialAgainstMapModel) {
   EXPECT_GT(absent_deletes, 500u);
   EXPECT_GT(snapshots, 20u);
   EXPECT_GT(bad_snapshots, 3u);
-  EXPECT_GT(max_levels, 200u);  // deep books, far levels included
+  EXPECT_GT(max_levels, 150u);  // deep books, far levels included
+}
+
+TEST(OrderBook, RandomizedDifferentialAcrossTheWholePriceRange) {
+  // Tick 0.01 and levels in clusters from 0.01 to ~9.2e9: tick indexes far
+  // apart (up to ~9.2e11), so storage has to cope with sparse, huge ranges.
+  const std::int64_t tick_raw = P("0.01").raw();
+  const std::int64_t max_tick = Price::Max().raw() / tick_raw;
+  const std::vector<std::int64_t> centers = {
+      1, 100, 6'394'390, 6'400'000, 100'000'000, 1'000'000'000, 67'000'000'000, 500'000'000'000, max_tick - 3'000};
+  std::mt19937_64 rng(0x5749444552414E47ULL);
+  auto uniform = [&](std::int64_t lo, std::int64_t hi) {
+    return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
+  };
+  OrderBook b(kBtc, P("0.01"));
+  Model m{tick_raw, {}, {}};
+  constexpr int kOps = 20'000;
+  std::size_t deletes = 0;
+  for (int op = 0; op < kOps; ++op) {
+    const Side s = uniform(0, 1) == 0 ? Side::kBuy : Side::kSell;
+    auto& ms = m.side(s);
+    std::int64_t tick;
+    std::int64_t qty;
+    const std::int64_t kind = uniform(0, 99);
+    if (kind == 0) {
+      b.Clear();
+      m.bids.clear();
+      m.asks.clear();
+      ASSERT_TRUE(SameBook(b, m)) << "after clear at op " << op;
+      continue;
+    }
+    if (kind < 25 && !ms.empty()) {
+      // Remove the best or any level.
+      auto it = uniform(0, 1) == 0 ? (s == Side::kBuy ? std::prev(ms.end()) : ms.begin())
+                                   : std::next(ms.begin(), uniform(0, static_cast<std::int64_t>(ms.size()) - 1));
+      tick = it->first;
+      qty = 0;
+    } else {
+      const std::int64_t c =
+          centers[static_cast<std::size_t>(uniform(0, static_cast<std::int64_t>(centers.size()) - 1))];
+      // Mostly close to the cluster centre, sometimes a few pages away.
+      tick = c + (uniform(0, 3) == 0 ? uniform(-5'000, 5'000) : uniform(-40, 40));
+      tick = std::clamp<std::int64_t>(tick, 1, max_tick);
+      qty = uniform(0, 5) == 0 ? 0 : 1'000'000 * uniform(1, 10'000);
+    }
+    if (qty == 0 && ms.count(tick) != 0) ++deletes;
+    auto r = b.SetLevel(s, Price::FromRaw(tick * tick_raw), Qty::FromRaw(qty));
+    ASSERT_TRUE(r.ok()) << ToString(r.error()) << " tick " << tick;
+    m.Set(s, tick, qty);
+    ASSERT_TRUE(SameBook(b, m)) << "after op " << op << " tick " << tick << " qty " << qty;
+  }
+  EXPECT_GT(deletes, 1'000u);
+  EXPECT_GT(m.bids.size() + m.asks.size(), 50u);
 }
 
 // ---------------------------------------------------------------------------
@@ -797,9 +1074,38 @@ TEST(OrderBook, MidRoundsHalfAwayFromZeroAtOneNano) {
   EXPECT_EQ(b.Mid(), P("63943.900000002"));
   ASSERT_TRUE(b.ApplySnapshot({L("63943.900000001", "1")}, {L("63943.900000003", "1")}).ok());
   EXPECT_EQ(b.Mid(), P("63943.900000002"));
-  // Crossed by one unit: still the half rounded up.
+}
+
+TEST(OrderBook, MidOfCrossedBookRoundsHalfAwayFromZero) {
+  // A book can be crossed between the levels of one message; Mid is still
+  // (bid + ask) / 2 rounded half away from zero, whichever side is higher.
+  OrderBook b(kBtc, P("0.000000001"));
+  ASSERT_TRUE(b.ApplySnapshot({BookLevel{Price::FromRaw(2), Q("1")}}, {BookLevel{Price::FromRaw(1), Q("1")}}).ok());
+  EXPECT_EQ(b.Mid(), Price::FromRaw(2));  // 1.5 -> 2
   ASSERT_TRUE(b.ApplySnapshot({L("63943.900000002", "1")}, {L("63943.900000001", "1")}).ok());
   EXPECT_EQ(b.Mid(), P("63943.900000002"));
+  // Swapping the prices of the two sides does not move the mid.
+  std::mt19937_64 rng(7);
+  int mismatches = 0;
+  std::string first;
+  for (int i = 0; i < 200; ++i) {
+    const std::int64_t x = std::uniform_int_distribution<std::int64_t>(1, 100'000'000'000'000)(rng);
+    const std::int64_t y = x + std::uniform_int_distribution<std::int64_t>(1, 1'000)(rng);
+    ASSERT_TRUE(b.ApplySnapshot({BookLevel{Price::FromRaw(x), Q("1")}}, {BookLevel{Price::FromRaw(y), Q("1")}}).ok());
+    const std::optional<Price> normal = b.Mid();
+    ASSERT_TRUE(b.ApplySnapshot({BookLevel{Price::FromRaw(y), Q("1")}}, {BookLevel{Price::FromRaw(x), Q("1")}}).ok());
+    const std::optional<Price> crossed = b.Mid();
+    const std::int64_t sum = x + y;
+    EXPECT_EQ(normal, Price::FromRaw(sum / 2 + sum % 2)) << x << " " << y;
+    if (crossed != normal) {
+      if (mismatches++ == 0) {
+        first = "bid " + Price::FromRaw(y).ToString() + " ask " + Price::FromRaw(x).ToString() + ": mid " +
+                (crossed ? crossed->ToString() : std::string("nullopt")) + ", uncrossed " +
+                (normal ? normal->ToString() : std::string("nullopt"));
+      }
+    }
+  }
+  EXPECT_EQ(mismatches, 0) << "first: " << first;
 }
 
 TEST(OrderBook, MidDoesNotOverflowNearTheTopOfThePriceRange) {

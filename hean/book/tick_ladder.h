@@ -1,17 +1,21 @@
 // TickLadder: one side of an L2 book as quantities indexed by integer tick.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <utility>
+#include <vector>
 
 namespace hean {
 
 // Levels live in pages of 1,024 consecutive ticks: a quantity per tick and an
-// occupancy bitmap. Setting a level is O(1) once its page is found (a
-// one-entry cache catches the common case of neighbouring updates; otherwise
-// an ordered map of pages, O(log pages)). The best level is kept; when it is
+// occupancy bitmap. Setting a level is O(1): the page comes from a one-entry
+// cache or a dense directory over the span of pages in use (up to 65,536
+// pages, i.e. 67 million ticks); only a page outside that span is looked up
+// in the ordered map of pages, O(log pages). The best level is kept; when it is
 // removed the next one is found through the bitmaps. Pages stay allocated
 // when they empty, so a level that comes and goes costs nothing extra.
 //
@@ -31,6 +35,26 @@ class TickLadder {
   static constexpr int kWords = static_cast<int>(kPageSize / 64);
   static constexpr std::int64_t kNone = kBid ? INT64_MIN : INT64_MAX;
 
+  TickLadder() = default;
+  TickLadder(const TickLadder&) = delete;
+  TickLadder& operator=(const TickLadder&) = delete;
+  // Moves leave the source empty and independent (the page cache must not
+  // follow the pages to their new owner).
+  TickLadder(TickLadder&& o) noexcept { *this = std::move(o); }
+  TickLadder& operator=(TickLadder&& o) noexcept {
+    if (this != &o) {
+      pages_ = std::move(o.pages_);
+      dir_ = std::move(o.dir_);
+      dir_base_ = o.dir_base_;
+      cache_index_ = o.cache_index_;
+      cache_ = o.cache_;
+      count_ = o.count_;
+      best_ = o.best_;
+      o.Clear();
+    }
+    return *this;
+  }
+
   bool empty() const noexcept { return count_ == 0; }
   std::size_t size() const noexcept { return count_; }
   std::int64_t best_tick() const noexcept { return best_; }
@@ -38,6 +62,8 @@ class TickLadder {
 
   void Clear() noexcept {
     pages_.clear();
+    dir_.clear();
+    dir_base_ = 0;
     cache_index_ = INT64_MIN;
     cache_ = nullptr;
     count_ = 0;
@@ -98,26 +124,56 @@ class TickLadder {
 
   static bool Better(std::int64_t a, std::int64_t b) noexcept { return kBid ? a > b : a < b; }
 
-  Page* FindPage(std::int64_t index) noexcept {
+  // Page lookup: the one-entry cache, then the dense directory (covers the
+  // span of pages seen so far while it is at most kMaxDirectory pages), then
+  // the ordered map, which holds every page and is the authority.
+  static constexpr std::int64_t kMaxDirectory = 1 << 16;
+
+  const Page* Lookup(std::int64_t index) const noexcept {
     if (index == cache_index_) return cache_;
-    auto it = pages_.find(index);
-    if (it == pages_.end()) return nullptr;
-    cache_index_ = index;
-    cache_ = it->second.get();
-    return cache_;
-  }
-  const Page* FindPageConst(std::int64_t index) const noexcept {
-    if (index == cache_index_) return cache_;
+    const auto slot = static_cast<std::uint64_t>(index - dir_base_);
+    if (slot < dir_.size()) return dir_[slot];
     auto it = pages_.find(index);
     return it == pages_.end() ? nullptr : it->second.get();
   }
+  Page* FindPage(std::int64_t index) noexcept {
+    Page* p = const_cast<Page*>(Lookup(index));
+    if (p != nullptr) {
+      cache_index_ = index;
+      cache_ = p;
+    }
+    return p;
+  }
+  const Page* FindPageConst(std::int64_t index) const noexcept { return Lookup(index); }
   Page* GetOrCreatePage(std::int64_t index) {
-    if (index == cache_index_) return cache_;
+    if (Page* p = FindPage(index)) return p;
     auto [it, inserted] = pages_.try_emplace(index);
     if (inserted) it->second = std::make_unique<Page>();
+    Page* p = it->second.get();
+    AddToDirectory(index);
     cache_index_ = index;
-    cache_ = it->second.get();
-    return cache_;
+    cache_ = p;
+    return p;
+  }
+  // Widens the directory to cover `index` if the span stays bounded, filling
+  // new slots from the map.
+  void AddToDirectory(std::int64_t index) {
+    std::int64_t lo = index, hi = index;
+    if (!dir_.empty()) {
+      lo = std::min(lo, dir_base_);
+      hi = std::max(hi, dir_base_ + static_cast<std::int64_t>(dir_.size()) - 1);
+    }
+    if (hi - lo + 1 > kMaxDirectory) return;  // stays in the map only
+    if (!dir_.empty() && lo == dir_base_ && hi < dir_base_ + static_cast<std::int64_t>(dir_.size())) {
+      dir_[static_cast<std::size_t>(index - dir_base_)] = pages_.find(index)->second.get();
+      return;
+    }
+    std::vector<Page*> next(static_cast<std::size_t>(hi - lo + 1), nullptr);
+    for (auto& [idx, page] : pages_) {
+      if (idx >= lo && idx <= hi) next[static_cast<std::size_t>(idx - lo)] = page.get();
+    }
+    dir_.swap(next);
+    dir_base_ = lo;
   }
 
   // First occupied tick in page `p` at or beyond offset `off` in the
@@ -165,6 +221,8 @@ class TickLadder {
   std::int64_t NextAfter(std::int64_t tick) const noexcept { return NextFrom(kBid ? tick - 1 : tick + 1); }
 
   PageMap pages_;
+  std::vector<Page*> dir_;
+  std::int64_t dir_base_ = 0;
   std::int64_t cache_index_ = INT64_MIN;
   Page* cache_ = nullptr;
   std::size_t count_ = 0;

@@ -117,6 +117,7 @@ Status BinanceCaptureParser::ParseLine(std::string_view line, std::size_t readab
   std::uint64_t last_update_id = 0, e_time = 0, t_time = 0;
   sj::object data;
   bool have_data = false;
+  bool have_bids = false, have_asks = false;
   for (auto field : root) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return fail(Bad("bad key"));
@@ -135,13 +136,17 @@ Status BinanceCaptureParser::ParseLine(std::string_view line, std::size_t readab
       if (Status s = GetU64(field.value(), key, &t_time); !s.ok()) return fail(s);
     } else if (key == "bids") {
       if (Status s = ParseLevels(field.value(), key, m.bids); !s.ok()) return fail(s);
+      have_bids = true;
     } else if (key == "asks") {
       if (Status s = ParseLevels(field.value(), key, m.asks); !s.ok()) return fail(s);
+      have_asks = true;
     }
   }
 
   if (is_snapshot) {
     if (last_update_id == 0) return fail(BadField("lastUpdateId", "missing"));
+    // m.bids / m.asks still hold the previous message's levels when a side is absent.
+    if (!have_bids || !have_asks) return fail(BadField(have_bids ? "asks" : "bids", "missing"));
     auto levels = std::make_shared<BookLevels>();
     levels->bids = m.bids;
     levels->asks = m.asks;

@@ -17,8 +17,11 @@ namespace hean {
 // stays valid until the next call to Next() and is followed in memory by at
 // least kPadding readable bytes, so it can be handed to simdjson without a
 // copy. A gzip stream that ends early (truncated file) or is corrupt is an
-// error naming the file and the last line read; the lines before it were
-// still returned.
+// error naming the file and the last line read. For a truncated file every
+// complete line before the cut is returned; for corrupt data, zlib discards
+// the output of the read that met it, so up to one read (1 MiB) of lines
+// before the corruption can be missing (known limit: an own inflate loop
+// would fix it).
 //
 // Not thread-safe.
 class LineReader {
