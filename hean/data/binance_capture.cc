@@ -53,23 +53,18 @@ Status GetU64(sj::value v, std::string_view field, std::uint64_t* out) {
   return Status::Ok();
 }
 
-Status GetPrice(sj::value v, std::string_view field, Price* out) {
+// A decimal sent as a JSON string ("63943.90") into Price or Qty.
+template <class T>
+Status GetDecimal(sj::value v, std::string_view field, T* out) {
   std::string_view s;
   if (v.get_string().get(s)) return BadField(field, "not a string");
-  auto p = Price::Parse(s);
-  if (!p.ok()) return DecimalErrorStatus(p.error(), field, s);
-  *out = *p;
+  auto r = T::Parse(s);
+  if (!r.ok()) return DecimalErrorStatus(r.error(), field, s);
+  *out = *r;
   return Status::Ok();
 }
-
-Status GetQty(sj::value v, std::string_view field, Qty* out) {
-  std::string_view s;
-  if (v.get_string().get(s)) return BadField(field, "not a string");
-  auto q = Qty::Parse(s);
-  if (!q.ok()) return DecimalErrorStatus(q.error(), field, s);
-  *out = *q;
-  return Status::Ok();
-}
+Status GetPrice(sj::value v, std::string_view field, Price* out) { return GetDecimal(v, field, out); }
+Status GetQty(sj::value v, std::string_view field, Qty* out) { return GetDecimal(v, field, out); }
 
 }  // namespace
 
