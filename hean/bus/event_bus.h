@@ -3,7 +3,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "hean/core/check.h"
+#include "hean/core/clock.h"
 #include "hean/core/histogram.h"
 #include "hean/core/status.h"
 #include "hean/model/events.h"
@@ -198,8 +198,8 @@ class EventBus {
     auto& list = List<T>();
     const std::size_t n = list.size();
     const bool timed = (++sample_tick_ & sample_mask_) == 0 && options_.latency_sample_every != 0;
-    std::chrono::steady_clock::time_point t0;
-    if (timed) t0 = std::chrono::steady_clock::now();
+    std::int64_t t0 = 0;
+    if (timed) t0 = MonotonicNanos();
     ++in_dispatch_;
     for (std::size_t i = 0; i < n; ++i) {
       Entry<T>& e = list[i];
@@ -207,9 +207,7 @@ class EventBus {
     }
     --in_dispatch_;
     if (timed) {
-      const auto dt = std::chrono::steady_clock::now() - t0;
-      latency_[kEventTypeOf<T>].Record(
-          static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(dt).count()));
+      latency_[kEventTypeOf<T>].Record(static_cast<std::uint64_t>(MonotonicNanos() - t0));
     }
     if (in_dispatch_ == 0 && (!pending_.empty() || needs_compaction_)) ApplyPending();
   }

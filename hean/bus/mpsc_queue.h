@@ -9,7 +9,6 @@
 
 #include <atomic>
 #include <bit>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -18,6 +17,7 @@
 #include <utility>
 
 #include "hean/core/check.h"
+#include "hean/core/clock.h"
 #include "hean/core/time.h"
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -150,7 +150,7 @@ class MpscQueue {
   // blocking mode spins `spin` times, then sleeps on a futex.
   bool WaitPop(T& out, Duration timeout, int spin = 256) {
     if (TryPop(out)) return true;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(timeout.nanos());
+    const std::int64_t deadline = MonotonicNanos() + timeout.nanos();
     for (int i = 0; i < spin; ++i) {
       HEAN_CPU_RELAX();
       if (TryPop(out)) return true;
@@ -161,7 +161,7 @@ class MpscQueue {
         if (interrupted_.load(std::memory_order_relaxed) && interrupted_.exchange(false, std::memory_order_acq_rel)) {
           return TryPop(out);
         }
-        if ((i & 1023) == 0 && std::chrono::steady_clock::now() >= deadline) return TryPop(out);
+        if ((i & 1023) == 0 && MonotonicNanos() >= deadline) return TryPop(out);
         HEAN_CPU_RELAX();
       }
     }
@@ -180,12 +180,12 @@ class MpscQueue {
         sleeping_.store(0, std::memory_order_relaxed);
         return false;
       }
-      const auto now = std::chrono::steady_clock::now();
+      const std::int64_t now = MonotonicNanos();
       if (now >= deadline) {
         sleeping_.store(0, std::memory_order_relaxed);
         return false;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(deadline - now).count();
+      const std::int64_t left = deadline - now;
       timespec ts{static_cast<time_t>(left / 1'000'000'000), static_cast<long>(left % 1'000'000'000)};
       syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&epoch_), FUTEX_WAIT_PRIVATE, epoch, &ts, nullptr, 0);
       sleeping_.store(0, std::memory_order_relaxed);

@@ -78,49 +78,31 @@ struct HeanQueue {
   Consumer MakeConsumer() { return Consumer{*this}; }
 };
 
-struct MoodyQueue {
-  moodycamel::ConcurrentQueue<std::uint64_t> q{kCapacity};
+// moodycamel::ConcurrentQueue, or its blocking flavour (a semaphore signal per
+// enqueue so that a consumer may sleep; the peer of HEAN's blocking mode).
+template <class Q>
+struct MoodyAdapter {
+  Q q{kCapacity};
   struct Producer {
-    MoodyQueue& o;
+    MoodyAdapter& o;
     moodycamel::ProducerToken tok;
-    explicit Producer(MoodyQueue& m) : o(m), tok(m.q) {}
+    explicit Producer(MoodyAdapter& m) : o(m), tok(m.q) {}
     void Push(std::uint64_t v) {
       Backoff b;
       while (!o.q.enqueue(tok, v)) b.Pause();
     }
   };
   struct Consumer {
-    MoodyQueue& o;
+    MoodyAdapter& o;
     moodycamel::ConsumerToken tok;
-    explicit Consumer(MoodyQueue& m) : o(m), tok(m.q) {}
+    explicit Consumer(MoodyAdapter& m) : o(m), tok(m.q) {}
     bool TryPop(std::uint64_t& v) { return o.q.try_dequeue(tok, v); }
   };
   Producer MakeProducer() { return Producer(*this); }
   Consumer MakeConsumer() { return Consumer(*this); }
 };
-
-// The blocking flavour: a semaphore signal per enqueue, so that a consumer
-// may sleep; the peer of HEAN's blocking mode.
-struct MoodyBlockingQueue {
-  moodycamel::BlockingConcurrentQueue<std::uint64_t> q{kCapacity};
-  struct Producer {
-    MoodyBlockingQueue& o;
-    moodycamel::ProducerToken tok;
-    explicit Producer(MoodyBlockingQueue& m) : o(m), tok(m.q) {}
-    void Push(std::uint64_t v) {
-      Backoff b;
-      while (!o.q.enqueue(tok, v)) b.Pause();
-    }
-  };
-  struct Consumer {
-    MoodyBlockingQueue& o;
-    moodycamel::ConsumerToken tok;
-    explicit Consumer(MoodyBlockingQueue& m) : o(m), tok(m.q) {}
-    bool TryPop(std::uint64_t& v) { return o.q.try_dequeue(tok, v); }
-  };
-  Producer MakeProducer() { return Producer(*this); }
-  Consumer MakeConsumer() { return Consumer(*this); }
-};
+using MoodyQueue = MoodyAdapter<moodycamel::ConcurrentQueue<std::uint64_t>>;
+using MoodyBlockingQueue = MoodyAdapter<moodycamel::BlockingConcurrentQueue<std::uint64_t>>;
 
 struct MutexQueue {
   std::mutex mu;

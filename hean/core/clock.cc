@@ -12,6 +12,12 @@ UnixNanos RealClock::Now() const noexcept {
   return UnixNanos::FromNanos(static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec);
 }
 
+std::int64_t MonotonicNanos() noexcept {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
 Status SimClock::AdvanceTo(UnixNanos t) {
   if (t < now_) {
     return FailedPreconditionError("SimClock cannot move backwards: now " + now_.ToIso8601() + ", requested " +

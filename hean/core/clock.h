@@ -2,6 +2,8 @@
 // constructor; nothing else reads the system clock.
 #pragma once
 
+#include <cstdint>
+
 #include "hean/core/status.h"
 #include "hean/core/time.h"
 
@@ -21,6 +23,12 @@ class RealClock final : public Clock {
  public:
   UnixNanos Now() const noexcept override;
 };
+
+// Nanoseconds from a monotonic clock with an arbitrary origin (CLOCK_MONOTONIC).
+// Not trading time: only for measuring how long the engine's own work takes
+// (metrics) and for bounding how long an idle thread waits for input. Trading
+// logic takes a Clock& instead. Thread-safe.
+std::int64_t MonotonicNanos() noexcept;
 
 // Simulated time for backtests: set by the engine to each event's timestamp
 // (and to each timer's deadline before it fires). Only moves forward: an

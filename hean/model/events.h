@@ -61,7 +61,7 @@ struct BookDelta {
   Side side = Side::kBuy;
   std::uint8_t flags = 0;
   Price price;
-  Qty qty;  // new total at this price; zero removes the level
+  Qty qty;                            // new total at this price; zero removes the level
   std::uint64_t update_id = 0;        // last update id of the message (Binance `u`, Bybit `u`)
   std::uint64_t first_update_id = 0;  // Binance `U`; 0 if the feed has none
   std::uint64_t prev_update_id = 0;   // Binance `pu`; 0 if the feed has none
