@@ -5,21 +5,6 @@
 
 namespace hean {
 
-std::string_view ToString(BookError e) noexcept {
-  switch (e) {
-    case BookError::kPriceOffTick: return "PRICE_OFF_TICK";
-    case BookError::kBadPrice: return "BAD_PRICE";
-    case BookError::kNegativeQty: return "NEGATIVE_QTY";
-    case BookError::kDeltaBeforeSnapshot: return "DELTA_BEFORE_SNAPSHOT";
-    case BookError::kSequenceGap: return "SEQUENCE_GAP";
-    case BookError::kCrossed: return "CROSSED";
-    case BookError::kUnparseable: return "UNPARSEABLE";
-    case BookError::kBufferOverflow: return "BUFFER_OVERFLOW";
-    case BookError::kStaleSnapshot: return "STALE_SNAPSHOT";
-  }
-  return "UNKNOWN";
-}
-
 OrderBook::OrderBook(InstrumentId instrument, Price tick_size)
     : instrument_(instrument), tick_size_(tick_size), inv_tick_(1.0 / static_cast<double>(tick_size.raw())) {
   HEAN_CHECK(tick_size.IsPositive() && tick_size.IsDefined(), "OrderBook needs a positive tick size");

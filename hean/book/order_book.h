@@ -17,18 +17,6 @@
 namespace hean {
 
 // Why a book update was refused or a book is invalid.
-enum class BookError : std::uint8_t {
-  kPriceOffTick = 1,     // level price not a multiple of the tick size
-  kBadPrice,             // undefined, zero or negative price
-  kNegativeQty,          // level quantity below zero
-  kDeltaBeforeSnapshot,  // a delta arrived while no snapshot had been applied
-  kSequenceGap,          // update ids do not chain
-  kCrossed,              // best bid >= best ask after a whole message
-  kUnparseable,          // the feed message's levels could not be read
-  kBufferOverflow,       // too many deltas waiting for a snapshot
-  kStaleSnapshot,        // a snapshot older than the deltas already seen
-};
-std::string_view ToString(BookError e) noexcept;
 
 // Result of walking one side of the book to take a quantity.
 struct TakeResult {

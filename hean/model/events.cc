@@ -27,6 +27,7 @@ constexpr std::string_view kNames[] = {
     "RISK_STATE_CHANGE",
     "ORDER_DENIED",
     "TIMER",
+    "BOOK_INVALID",
 };
 static_assert(std::size(kNames) == kEventTypeCount, "one name per event type");
 

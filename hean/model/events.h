@@ -268,9 +268,23 @@ struct TimerEvent {
   std::uint32_t tag = 0;  // component-defined
 };
 
-using Event = std::variant<BookSnapshot, BookDelta, Trade, Quote, Bar, Signal, OrderRequest, OrderSubmitted,
-                           OrderAccepted, OrderRejected, OrderPartiallyFilled, OrderFilled, OrderCanceled, OrderExpired,
-                           OrderAmended, PositionUpdate, PnlUpdate, RiskStateChange, OrderDenied, TimerEvent>;
+// A book stopped being trustworthy: an integrity failure while rebuilding
+// it from a feed (sequence gap, a delta before any snapshot, a book crossed
+// after a whole message, unparseable levels). Nothing downstream may use the
+// instrument's book until a new snapshot makes it valid again.
+struct BookInvalid {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  BookError reason = BookError::kSequenceGap;
+  std::uint64_t last_update_id = 0;  // last update id applied before the failure
+  std::uint64_t update_id = 0;       // update id of the message that failed
+};
+
+using Event =
+    std::variant<BookSnapshot, BookDelta, Trade, Quote, Bar, Signal, OrderRequest, OrderSubmitted, OrderAccepted,
+                 OrderRejected, OrderPartiallyFilled, OrderFilled, OrderCanceled, OrderExpired, OrderAmended,
+                 PositionUpdate, PnlUpdate, RiskStateChange, OrderDenied, TimerEvent, BookInvalid>;
 
 inline constexpr std::size_t kEventTypeCount = std::variant_size_v<Event>;
 

@@ -20,7 +20,7 @@ namespace {
 // Event types
 
 TEST(Events, TypeIndicesMatchNames) {
-  EXPECT_EQ(kEventTypeCount, 20u);
+  EXPECT_EQ(kEventTypeCount, 21u);
   EXPECT_EQ(EventTypeName(kEventTypeOf<BookSnapshot>), "BOOK_SNAPSHOT");
   EXPECT_EQ(EventTypeName(kEventTypeOf<BookDelta>), "BOOK_DELTA");
   EXPECT_EQ(EventTypeName(kEventTypeOf<Trade>), "TRADE");
@@ -41,6 +41,7 @@ TEST(Events, TypeIndicesMatchNames) {
   EXPECT_EQ(EventTypeName(kEventTypeOf<RiskStateChange>), "RISK_STATE_CHANGE");
   EXPECT_EQ(EventTypeName(kEventTypeOf<OrderDenied>), "ORDER_DENIED");
   EXPECT_EQ(EventTypeName(kEventTypeOf<TimerEvent>), "TIMER");
+  EXPECT_EQ(EventTypeName(kEventTypeOf<BookInvalid>), "BOOK_INVALID");
 }
 
 TEST(Events, NamesAreUniqueAndKnown) {

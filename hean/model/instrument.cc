@@ -8,6 +8,7 @@ std::string_view ToString(Venue v) noexcept {
   switch (v) {
     case Venue::kBybit: return "BYBIT";
     case Venue::kBinance: return "BINANCE";
+    case Venue::kUnknown: return "UNKNOWN";
   }
   return "UNKNOWN";
 }
@@ -15,6 +16,7 @@ std::string_view ToString(Venue v) noexcept {
 Result<Venue, Status> ParseVenue(std::string_view s) {
   if (s == "BYBIT" || s == "bybit") return Venue::kBybit;
   if (s == "BINANCE" || s == "binance") return Venue::kBinance;
+  if (s == "UNKNOWN" || s == "unknown") return Venue::kUnknown;
   return InvalidArgumentError("unknown venue \"" + std::string(s) + "\" (expected bybit or binance)");
 }
 

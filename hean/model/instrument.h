@@ -14,7 +14,8 @@
 
 namespace hean {
 
-enum class Venue : std::uint8_t { kBybit = 1, kBinance = 2 };
+// kUnknown: data whose venue is not stated (e.g. a candle CSV).
+enum class Venue : std::uint8_t { kUnknown = 0, kBybit = 1, kBinance = 2 };
 std::string_view ToString(Venue v) noexcept;
 Result<Venue, Status> ParseVenue(std::string_view s);
 

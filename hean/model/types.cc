@@ -87,4 +87,19 @@ std::string_view ToString(RejectReason r) noexcept {
   return "UNKNOWN";
 }
 
+std::string_view ToString(BookError e) noexcept {
+  switch (e) {
+    case BookError::kPriceOffTick: return "PRICE_OFF_TICK";
+    case BookError::kBadPrice: return "BAD_PRICE";
+    case BookError::kNegativeQty: return "NEGATIVE_QTY";
+    case BookError::kDeltaBeforeSnapshot: return "DELTA_BEFORE_SNAPSHOT";
+    case BookError::kSequenceGap: return "SEQUENCE_GAP";
+    case BookError::kCrossed: return "CROSSED";
+    case BookError::kUnparseable: return "UNPARSEABLE";
+    case BookError::kBufferOverflow: return "BUFFER_OVERFLOW";
+    case BookError::kStaleSnapshot: return "STALE_SNAPSHOT";
+  }
+  return "UNKNOWN";
+}
+
 }  // namespace hean

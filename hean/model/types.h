@@ -97,4 +97,19 @@ enum class RejectReason : std::uint8_t {
 };
 std::string_view ToString(RejectReason r) noexcept;
 
+// Why a book stopped being trustworthy (an integrity failure while
+// rebuilding it from a feed). Carried by the BookInvalid event.
+enum class BookError : std::uint8_t {
+  kPriceOffTick = 1,     // level price not a multiple of the tick size
+  kBadPrice,             // undefined, zero or negative price
+  kNegativeQty,          // level quantity below zero
+  kDeltaBeforeSnapshot,  // a delta arrived while no snapshot had been applied
+  kSequenceGap,          // update ids do not chain
+  kCrossed,              // best bid >= best ask after a whole message
+  kUnparseable,          // the feed message's levels could not be read
+  kBufferOverflow,       // too many deltas waiting for a snapshot
+  kStaleSnapshot,        // a snapshot older than the deltas already seen
+};
+std::string_view ToString(BookError e) noexcept;
+
 }  // namespace hean
