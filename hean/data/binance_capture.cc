@@ -12,6 +12,7 @@ namespace sj = simdjson::ondemand;
 struct BinanceCaptureParser::Impl {
   std::map<std::string, InstrumentId, std::less<>> symbols;
   InstrumentId snapshot_instrument;
+  std::function<InstrumentId(std::string_view)> resolver;
   sj::parser parser;
   std::string padded;  // copy for lines without enough padding
   std::vector<BookLevel> bids;
@@ -76,6 +77,10 @@ BinanceCaptureParser::BinanceCaptureParser(std::map<std::string, InstrumentId, s
 }
 
 BinanceCaptureParser::~BinanceCaptureParser() = default;
+
+void BinanceCaptureParser::SetResolver(std::function<InstrumentId(std::string_view)> resolver) {
+  impl_->resolver = std::move(resolver);
+}
 
 Status BinanceCaptureParser::ParseLine(std::string_view line, std::size_t readable_after, std::vector<Event>& out) {
   Impl& m = *impl_;
@@ -225,6 +230,9 @@ Status BinanceCaptureParser::ParseLine(std::string_view line, std::size_t readab
   }
 
   auto it = m.symbols.find(symbol);
+  if (it == m.symbols.end() && m.resolver && !symbol.empty()) {
+    it = m.symbols.emplace(std::string(symbol), m.resolver(symbol)).first;
+  }
   if (it == m.symbols.end()) {
     return fail(BadField("s", symbol.empty() ? "missing" : "unknown symbol \"" + std::string(symbol) + "\""));
   }

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -37,6 +38,10 @@ class BinanceCaptureParser {
   ~BinanceCaptureParser();
   BinanceCaptureParser(const BinanceCaptureParser&) = delete;
   BinanceCaptureParser& operator=(const BinanceCaptureParser&) = delete;
+
+  // Symbols missing from the map are passed to `resolver` (when set), whose
+  // answer is remembered; without one they are an error.
+  void SetResolver(std::function<InstrumentId(std::string_view)> resolver);
 
   // Appends the events of `line` to `out`. `readable_after` is how many bytes
   // after the line may be read (>= 64 lets simdjson parse in place; less

@@ -1,0 +1,439 @@
+#include "hean/data/bybit_json.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <string>
+#include <unordered_map>
+
+namespace hean {
+
+namespace sj = simdjson::ondemand;
+
+namespace {
+
+struct QuoteState {
+  Price bid = Price::Undefined();
+  Qty bid_qty;
+  Price ask = Price::Undefined();
+  Qty ask_qty;
+};
+
+Status Bad(std::string what) { return InvalidArgumentError(std::move(what)); }
+// Joins without operator+ chains (GCC 12 warns falsely on those).
+std::string Quoted(std::string_view s) {
+  std::string r;
+  r.reserve(s.size() + 2);
+  r.push_back('"');
+  r.append(s);
+  r.push_back('"');
+  return r;
+}
+Status BadField(std::string_view field, std::string_view why) {
+  return InvalidArgumentError("field \"" + std::string(field) + "\": " + std::string(why));
+}
+
+template <class T>
+Status GetDecimal(sj::value v, std::string_view field, T* out) {
+  std::string_view s;
+  if (v.get_string().get(s)) return BadField(field, "not a string");
+  auto r = T::Parse(s);
+  if (!r.ok()) return DecimalErrorStatus(r.error(), field, s);
+  *out = *r;
+  return Status::Ok();
+}
+
+Status GetU64(sj::value v, std::string_view field, std::uint64_t* out) {
+  if (v.get_uint64().get(*out)) {
+    // Bybit sends some times as strings ("start": "1672324800000" in REST).
+    std::string_view s;
+    if (v.get_string().get(s)) return BadField(field, "not an unsigned integer");
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
+    if (ec != std::errc() || p != s.data() + s.size()) return BadField(field, "not an unsigned integer");
+  }
+  return Status::Ok();
+}
+
+Status GetString(sj::value v, std::string_view field, std::string_view* out) {
+  if (v.get_string().get(*out)) return BadField(field, "not a string");
+  return Status::Ok();
+}
+
+// [[price, qty], ...]
+Status ParseLevels(sj::value v, std::string_view field, std::vector<BookLevel>& out) {
+  out.clear();
+  sj::array arr;
+  if (v.get_array().get(arr)) return BadField(field, "not an array");
+  for (auto item : arr) {
+    sj::array pair;
+    if (item.get_array().get(pair)) return BadField(field, "level is not an array");
+    std::string_view ps, qs;
+    auto it = pair.begin();
+    if (it == pair.end() || (*it).get_string().get(ps)) return BadField(field, "level price is not a string");
+    ++it;
+    if (it == pair.end() || (*it).get_string().get(qs)) return BadField(field, "level qty is not a string");
+    auto p = Price::Parse(ps);
+    if (!p.ok()) return DecimalErrorStatus(p.error(), std::string(field) + " price", ps);
+    auto q = Qty::Parse(qs);
+    if (!q.ok()) return DecimalErrorStatus(q.error(), std::string(field) + " qty", qs);
+    out.push_back(BookLevel{*p, *q});
+  }
+  return Status::Ok();
+}
+
+UnixNanos Ms(std::uint64_t ms) { return UnixNanos::FromMillis(static_cast<std::int64_t>(ms)); }
+
+}  // namespace
+
+struct BybitJsonParser::Impl {
+  DataInstruments* instruments;
+  sj::parser parser;
+  std::string padded;
+  std::vector<BookLevel> bids, asks;
+  // Topic -> instrument cache for the common case of one topic per file.
+  std::string last_symbol;
+  InstrumentId last_id;
+  bool have_last = false;
+  std::unordered_map<std::uint32_t, QuoteState> quotes;
+
+  InstrumentId Resolve(std::string_view symbol) {
+    if (have_last && symbol == last_symbol) return last_id;
+    last_id = instruments->Intern(Venue::kBybit, symbol);
+    last_symbol.assign(symbol);
+    have_last = true;
+    return last_id;
+  }
+
+  Status Trades(sj::value data, UnixNanos ts_recv, bool has_recv, std::vector<Event>& out);
+  Status Ticker(sj::value data, std::string_view topic_symbol, std::uint64_t ts, UnixNanos ts_recv, bool has_recv,
+                std::vector<Event>& out);
+  Status Kline(sj::value data, std::string_view topic_symbol, UnixNanos ts_recv, bool has_recv,
+               std::vector<Event>& out);
+};
+
+BybitJsonParser::BybitJsonParser(DataInstruments* instruments) : impl_(std::make_unique<Impl>()) {
+  impl_->instruments = instruments;
+}
+BybitJsonParser::~BybitJsonParser() = default;
+
+Status BybitJsonParser::Impl::Trades(sj::value data, UnixNanos ts_recv, bool has_recv, std::vector<Event>& out) {
+  sj::array arr;
+  if (data.get_array().get(arr)) return BadField("data", "not an array");
+  for (auto item : arr) {
+    sj::object o;
+    if (item.get_object().get(o)) return BadField("data", "trade is not an object");
+    Trade t;
+    std::uint64_t time = 0;
+    std::string_view symbol, side, id;
+    bool have_p = false, have_v = false;
+    for (auto f : o) {
+      std::string_view key;
+      if (f.unescaped_key().get(key)) return Bad("bad key in trade");
+      sj::value v;
+      if (f.value().get(v)) return BadField(key, "bad value");
+      Status s;
+      if (key == "T") {
+        s = GetU64(v, key, &time);
+      } else if (key == "s") {
+        s = GetString(v, key, &symbol);
+      } else if (key == "S") {
+        s = GetString(v, key, &side);
+      } else if (key == "v") {
+        s = GetDecimal(v, key, &t.qty);
+        have_v = true;
+      } else if (key == "p") {
+        s = GetDecimal(v, key, &t.price);
+        have_p = true;
+      } else if (key == "i") {
+        s = GetString(v, key, &id);
+      }
+      if (!s.ok()) return s;
+    }
+    if (symbol.empty()) return BadField("s", "missing");
+    if (!have_p || !have_v || time == 0) return BadField(!have_p ? "p" : (!have_v ? "v" : "T"), "missing");
+    if (side == "Buy") {
+      t.aggressor = AggressorSide::kBuyer;
+    } else if (side == "Sell") {
+      t.aggressor = AggressorSide::kSeller;
+    } else {
+      return BadField("S", Quoted(side).append(" is not Buy or Sell"));
+    }
+    if (id.size() > TradeId::kCapacity)
+      return BadField("i", "trade id longer than " + std::to_string(TradeId::kCapacity));
+    t.trade_id = TradeId::Of(id);
+    t.instrument = Resolve(symbol);
+    t.ts_event = Ms(time);
+    t.ts_recv = has_recv ? ts_recv : t.ts_event;
+    out.emplace_back(t);
+  }
+  return Status::Ok();
+}
+
+Status BybitJsonParser::Impl::Ticker(sj::value data, std::string_view topic_symbol, std::uint64_t ts, UnixNanos ts_recv,
+                                     bool has_recv, std::vector<Event>& out) {
+  sj::object o;
+  if (data.get_object().get(o)) return BadField("data", "not an object");
+  std::string_view symbol = topic_symbol;
+  Price bid = Price::Undefined(), ask = Price::Undefined();
+  Qty bid_qty = Qty::Undefined(), ask_qty = Qty::Undefined();
+  for (auto f : o) {
+    std::string_view key;
+    if (f.unescaped_key().get(key)) return Bad("bad key in ticker");
+    sj::value v;
+    if (f.value().get(v)) return BadField(key, "bad value");
+    Status s;
+    if (key == "symbol") {
+      s = GetString(v, key, &symbol);
+    } else if (key == "bid1Price" || key == "bidPrice") {
+      s = GetDecimal(v, key, &bid);
+    } else if (key == "bid1Size" || key == "bidSize") {
+      s = GetDecimal(v, key, &bid_qty);
+    } else if (key == "ask1Price" || key == "askPrice") {
+      s = GetDecimal(v, key, &ask);
+    } else if (key == "ask1Size" || key == "askSize") {
+      s = GetDecimal(v, key, &ask_qty);
+    }
+    if (!s.ok()) return s;
+  }
+  if (symbol.empty()) return BadField("symbol", "missing");
+  if (!bid.IsDefined() && !ask.IsDefined() && !bid_qty.IsDefined() && !ask_qty.IsDefined()) {
+    return Status::Ok();  // a ticker delta without best bid/ask changes
+  }
+  const InstrumentId id = Resolve(symbol);
+  QuoteState& q = quotes[id.value];
+  if (bid.IsDefined()) q.bid = bid;
+  if (bid_qty.IsDefined()) q.bid_qty = bid_qty;
+  if (ask.IsDefined()) q.ask = ask;
+  if (ask_qty.IsDefined()) q.ask_qty = ask_qty;
+  Quote quote;
+  quote.ts_event = Ms(ts);
+  quote.ts_recv = has_recv ? ts_recv : quote.ts_event;
+  quote.instrument = id;
+  // Bybit writes "0" for an empty side (e.g. an option without bids).
+  quote.bid_price = q.bid.IsDefined() && q.bid.IsPositive() ? q.bid : Price::Undefined();
+  quote.bid_qty = q.bid_qty;
+  quote.ask_price = q.ask.IsDefined() && q.ask.IsPositive() ? q.ask : Price::Undefined();
+  quote.ask_qty = q.ask_qty;
+  out.emplace_back(quote);
+  return Status::Ok();
+}
+
+Status BybitJsonParser::Impl::Kline(sj::value data, std::string_view topic_symbol, UnixNanos ts_recv, bool has_recv,
+                                    std::vector<Event>& out) {
+  sj::array arr;
+  if (data.get_array().get(arr)) return BadField("data", "not an array");
+  const InstrumentId id = Resolve(topic_symbol);
+  for (auto item : arr) {
+    sj::object o;
+    if (item.get_object().get(o)) return BadField("data", "kline is not an object");
+    Bar b;
+    std::uint64_t start = 0, end = 0;
+    bool confirm = false;
+    for (auto f : o) {
+      std::string_view key;
+      if (f.unescaped_key().get(key)) return Bad("bad key in kline");
+      sj::value v;
+      if (f.value().get(v)) return BadField(key, "bad value");
+      Status s;
+      if (key == "start") {
+        s = GetU64(v, key, &start);
+      } else if (key == "end") {
+        s = GetU64(v, key, &end);
+      } else if (key == "open") {
+        s = GetDecimal(v, key, &b.open);
+      } else if (key == "high") {
+        s = GetDecimal(v, key, &b.high);
+      } else if (key == "low") {
+        s = GetDecimal(v, key, &b.low);
+      } else if (key == "close") {
+        s = GetDecimal(v, key, &b.close);
+      } else if (key == "volume") {
+        s = GetDecimal(v, key, &b.volume);
+      } else if (key == "confirm") {
+        if (v.get_bool().get(confirm)) s = BadField(key, "not a boolean");
+      }
+      if (!s.ok()) return s;
+    }
+    if (end <= start) return BadField("end", "not after start");
+    if (!confirm) continue;
+    b.instrument = id;
+    b.open_time = Ms(start);
+    b.interval = Duration::Millis(static_cast<std::int64_t>(end + 1 - start));
+    b.ts_event = Ms(end + 1);
+    b.ts_recv = has_recv ? ts_recv : b.ts_event;
+    out.emplace_back(b);
+  }
+  return Status::Ok();
+}
+
+Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_after, std::vector<Event>& out) {
+  Impl& m = *impl_;
+  bool has_recv = false;
+  UnixNanos ts_recv;
+  std::string_view json = line;
+  if (!line.empty() && line[0] >= '0' && line[0] <= '9') {
+    const std::size_t sp = line.find(' ');
+    std::int64_t recv_ns = 0;
+    auto [ptr, ec] =
+        std::from_chars(line.data(), line.data() + (sp == std::string_view::npos ? line.size() : sp), recv_ns);
+    if (sp == std::string_view::npos || ec != std::errc() || ptr != line.data() + sp || recv_ns <= 0) {
+      return Bad("receive time: expected \"<receive ns> <json>\"");
+    }
+    ts_recv = UnixNanos::FromNanos(recv_ns);
+    has_recv = true;
+    json = line.substr(sp + 1);
+  }
+  std::size_t capacity = json.size() + readable_after;
+  if (readable_after < simdjson::SIMDJSON_PADDING) {
+    m.padded.assign(json);
+    m.padded.resize(json.size() + simdjson::SIMDJSON_PADDING, '\0');
+    json = std::string_view(m.padded.data(), json.size());
+    capacity = m.padded.size();
+  }
+  sj::document doc;
+  if (m.parser.iterate(json.data(), json.size(), capacity).get(doc)) return Bad("not JSON");
+  sj::object root;
+  if (doc.get_object().get(root)) return Bad("not JSON: not an object");
+
+  const std::size_t mark = out.size();
+  auto fail = [&](Status s) {
+    out.resize(mark);
+    return s;
+  };
+
+  std::string_view topic, type;
+  std::uint64_t ts = 0, cts = 0;
+  // Book levels and ids are read as they come; events are made at the end
+  // because `cts` follows `data` in Bybit's messages.
+  std::string_view book_symbol;
+  std::uint64_t u = 0, seq = 0;
+  bool have_book = false, have_b = false, have_a = false;
+  enum class Kind : std::uint8_t { kNone, kBook, kTrade, kTicker, kKline } kind = Kind::kNone;
+  for (auto field : root) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return fail(Bad("not JSON: bad key"));
+    sj::value v;
+    if (field.value().get(v)) return fail(BadField(key, "bad value"));
+    Status s;
+    if (key == "topic") {
+      s = GetString(v, key, &topic);
+      if (s.ok()) {
+        if (topic.starts_with("orderbook.")) {
+          kind = Kind::kBook;
+        } else if (topic.starts_with("publicTrade.")) {
+          kind = Kind::kTrade;
+        } else if (topic.starts_with("tickers.")) {
+          kind = Kind::kTicker;
+        } else if (topic.starts_with("kline.")) {
+          kind = Kind::kKline;
+        } else {
+          s = Bad(std::string("unknown topic ").append(Quoted(topic)));
+        }
+      }
+    } else if (key == "type") {
+      s = GetString(v, key, &type);
+    } else if (key == "ts") {
+      s = GetU64(v, key, &ts);
+    } else if (key == "cts") {
+      s = GetU64(v, key, &cts);
+    } else if (key == "op" || key == "success" || key == "ret_msg" || key == "conn_id") {
+      if (kind == Kind::kNone && topic.empty()) return Status::Ok();  // a control message: no event
+    } else if (key == "data") {
+      const std::string_view sym = topic.substr(topic.rfind('.') + 1);
+      switch (kind) {
+        case Kind::kNone: s = Bad("field \"data\" before \"topic\" (unsupported message layout)"); break;
+        case Kind::kTrade: s = m.Trades(v, ts_recv, has_recv, out); break;
+        case Kind::kTicker: s = m.Ticker(v, sym, ts, ts_recv, has_recv, out); break;
+        case Kind::kKline: s = m.Kline(v, sym, ts_recv, has_recv, out); break;
+        case Kind::kBook: {
+          sj::object d;
+          if (v.get_object().get(d)) {
+            s = BadField("data", "not an object");
+            break;
+          }
+          have_book = true;
+          for (auto f : d) {
+            std::string_view k;
+            if (f.unescaped_key().get(k)) return fail(Bad("not JSON: bad key in data"));
+            sj::value dv;
+            if (f.value().get(dv)) return fail(BadField(k, "bad value"));
+            if (k == "b") {
+              s = ParseLevels(dv, k, m.bids);
+              have_b = true;
+            } else if (k == "a") {
+              s = ParseLevels(dv, k, m.asks);
+              have_a = true;
+            } else if (k == "u") {
+              s = GetU64(dv, k, &u);
+            } else if (k == "seq") {
+              s = GetU64(dv, k, &seq);
+            } else if (k == "s") {
+              s = GetString(dv, k, &book_symbol);
+            }
+            if (!s.ok()) break;
+          }
+          break;
+        }
+      }
+    }
+    if (!s.ok()) return fail(s);
+  }
+  if (kind == Kind::kNone) return fail(Bad(topic.empty() ? "unknown message: no \"topic\"" : "unknown topic"));
+  if (ts == 0 && kind != Kind::kTrade) return fail(BadField("ts", "missing"));
+  if (kind != Kind::kBook) return Status::Ok();
+
+  // Order book.
+  if (!have_book) return fail(BadField("data", "missing"));
+  if (u == 0) return fail(BadField("u", "missing"));
+  if (!have_b || !have_a) return fail(BadField(!have_b ? "b" : "a", "missing"));
+  const bool snapshot = type == "snapshot" || u == 1;
+  if (!snapshot && type != "delta")
+    return fail(BadField("type", Quoted(type).append(" is not snapshot or delta")));
+  if (book_symbol.empty()) book_symbol = topic.substr(topic.rfind('.') + 1);
+  const InstrumentId id = m.Resolve(book_symbol);
+  const UnixNanos ts_event = Ms(cts != 0 ? cts : ts);
+  const UnixNanos recv = has_recv ? ts_recv : Ms(ts);
+  if (snapshot) {
+    auto levels = std::make_shared<BookLevels>();
+    levels->bids = m.bids;
+    levels->asks = m.asks;
+    BookSnapshot snap;
+    snap.ts_event = ts_event;
+    snap.ts_recv = recv;
+    snap.instrument = id;
+    snap.update_id = u;
+    snap.sequence = seq;
+    snap.levels = std::move(levels);
+    out.emplace_back(std::move(snap));
+    return Status::Ok();
+  }
+  BookDelta d;
+  d.ts_event = ts_event;
+  d.ts_recv = recv;
+  d.instrument = id;
+  d.update_id = u;
+  d.sequence = seq;
+  const std::size_t first = out.size();
+  out.reserve(first + m.bids.size() + m.asks.size() + 1);
+  d.side = Side::kBuy;
+  for (const BookLevel& l : m.bids) {
+    d.price = l.price;
+    d.qty = l.qty;
+    out.emplace_back(d);
+  }
+  d.side = Side::kSell;
+  for (const BookLevel& l : m.asks) {
+    d.price = l.price;
+    d.qty = l.qty;
+    out.emplace_back(d);
+  }
+  if (out.size() == first) {
+    d.flags = BookDelta::kNoLevels;
+    d.price = Price::Undefined();
+    out.emplace_back(d);
+  }
+  std::get<BookDelta>(out.back()).flags |= BookDelta::kLastInMessage;
+  return Status::Ok();
+}
+
+}  // namespace hean
