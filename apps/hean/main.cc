@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "apps/hean/data_cmd.h"
 #include "hean/core/decimal.h"
 #include "hean/model/events.h"
 
@@ -53,6 +54,9 @@ int main(int argc, char** argv) {
   parse->add_option("kind", kind, "price | qty | notional")->check(CLI::IsMember({"price", "qty", "notional"}));
   parse->add_option("text", text, "the decimal string")->required();
 
+  int exit_code = 0;
+  hean::app::AddDataCommands(app, &exit_code);
+
   CLI11_PARSE(app, argc, argv);
 
   if (*version) {
@@ -61,5 +65,5 @@ int main(int argc, char** argv) {
   }
   if (*info) return RunInfo();
   if (*parse) return RunParse(kind, text);
-  return 0;
+  return exit_code;
 }

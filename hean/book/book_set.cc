@@ -14,6 +14,11 @@ struct BookSet::Slot {
   bool message_done = false;
 };
 
+BookSet::BookSet(SpecFn spec) : spec_(std::move(spec)) {}
+BookSet::~BookSet() = default;
+BookSet::BookSet(BookSet&&) noexcept = default;
+BookSet& BookSet::operator=(BookSet&&) noexcept = default;
+
 BookSet::Slot& BookSet::Get(InstrumentId id, bool has_update_ids) {
   if (id.value >= slots_.size()) slots_.resize(id.value + 1);
   auto& p = slots_[id.value];

@@ -31,7 +31,11 @@ class BookSet {
   // How to build the book of an instrument seen for the first time.
   using SpecFn = std::function<Spec(InstrumentId)>;
 
-  explicit BookSet(SpecFn spec) : spec_(std::move(spec)) {}
+  explicit BookSet(SpecFn spec);
+  // Out of line: Slot is complete only in book_set.cc.
+  ~BookSet();
+  BookSet(BookSet&&) noexcept;
+  BookSet& operator=(BookSet&&) noexcept;
 
   // Applies a BookSnapshot or BookDelta (other events are ignored). When the
   // event made the book invalid, returns the BookInvalid event to publish.
