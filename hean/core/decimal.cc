@@ -81,6 +81,28 @@ Result<std::int64_t, DecimalError> ParseFixed(std::string_view text, bool allow_
   const char* const end = p + text.size();
   if (p == end) return MakeUnexpected(DecimalError::kEmpty);
 
+  // Fast path for what exchanges send: 1-9 integer digits, optionally a
+  // point and 1-9 fraction digits ("63943.90", "0.001", "6198"). The result
+  // is the same as the general path's; anything else goes there.
+  {
+    const char* q = p;
+    std::uint64_t ip = 0;
+    while (q != end && IsDigit(*q) && q - p < 10) ip = ip * 10 + static_cast<unsigned>(*q++ - '0');
+    const auto int_digits = q - p;
+    if (int_digits >= 1 && int_digits <= 9) {
+      if (q == end) return static_cast<std::int64_t>(ip * kPow10[kFixedDecimals]);
+      if (*q == '.') {
+        const char* f = ++q;
+        std::uint64_t fp = 0;
+        while (q != end && IsDigit(*q) && q - f < 10) fp = fp * 10 + static_cast<unsigned>(*q++ - '0');
+        const auto frac_digits = q - f;
+        if (q == end && frac_digits >= 1 && frac_digits <= kFixedDecimals) {
+          return static_cast<std::int64_t>(ip * kPow10[kFixedDecimals] + fp * kPow10[kFixedDecimals - frac_digits]);
+        }
+      }
+    }
+  }
+
   bool negative = false;
   if (*p == '-' || *p == '+') {
     negative = (*p == '-');

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <string>
 #include <unordered_map>
+#include <variant>
 
 namespace hean {
 
@@ -109,6 +110,7 @@ struct BybitJsonParser::Impl {
                 std::vector<Event>& out);
   Status Kline(sj::value data, std::string_view topic_symbol, UnixNanos ts_recv, bool has_recv,
                std::vector<Event>& out);
+  Status Rest(sj::value result, UnixNanos ts_recv, bool has_recv, std::vector<Event>& out, bool* market);
 };
 
 BybitJsonParser::BybitJsonParser(DataInstruments* instruments) : impl_(std::make_unique<Impl>()) {
@@ -266,6 +268,207 @@ Status BybitJsonParser::Impl::Kline(sj::value data, std::string_view topic_symbo
   return Status::Ok();
 }
 
+// REST market responses: {"retCode":0,"retMsg":"OK","result":{...},"time":ms}
+// with result an order book ({"s","b","a","ts","u","seq","cts"}), recent
+// trades or tickers ({"category","list":[{..}]}), or klines
+// ({"symbol","category","list":[[start,open,high,low,close,volume,turnover],..]},
+// newest first; the interval is the step between starts). Events that need
+// the response's "time" (tickers) get it after the whole message is read.
+Status BybitJsonParser::Impl::Rest(sj::value result, UnixNanos ts_recv, bool has_recv, std::vector<Event>& out,
+                                   bool* market) {
+  sj::object o;
+  if (result.get_object().get(o)) return BadField("result", "not an object");
+  std::string_view symbol;
+  std::uint64_t ts = 0, cts = 0, u = 0, seq = 0;
+  bool have_b = false, have_a = false;
+  struct KlineRow {
+    std::uint64_t start;
+    Price open, high, low, close;
+    Qty volume;
+  };
+  std::vector<KlineRow> klines;
+  bool saw_market_entry = false;
+  for (auto f : o) {
+    std::string_view key;
+    if (f.unescaped_key().get(key)) return Bad("not JSON: bad key in result");
+    sj::value v;
+    if (f.value().get(v)) return BadField(key, "bad value");
+    Status st;
+    if (key == "s" || key == "symbol") {
+      st = GetString(v, key, &symbol);
+    } else if (key == "b") {
+      st = ParseLevels(v, key, bids);
+      have_b = true;
+    } else if (key == "a") {
+      st = ParseLevels(v, key, asks);
+      have_a = true;
+    } else if (key == "ts") {
+      st = GetU64(v, key, &ts);
+    } else if (key == "cts") {
+      st = GetU64(v, key, &cts);
+    } else if (key == "u") {
+      st = GetU64(v, key, &u);
+    } else if (key == "seq") {
+      st = GetU64(v, key, &seq);
+    } else if (key == "list") {
+      sj::array arr;
+      if (v.get_array().get(arr)) return BadField("list", "not an array");
+      for (auto item : arr) {
+        sj::value iv;
+        if (item.get(iv)) return BadField("list", "bad entry");
+        sj::json_type t;
+        if (iv.type().get(t)) return BadField("list", "bad entry");
+        if (t == sj::json_type::array) {
+          // kline row
+          KlineRow k{};
+          sj::array row = iv.get_array();
+          int col = 0;
+          for (auto cell : row) {
+            sj::value cv;
+            if (cell.get(cv)) return BadField("list", "bad kline cell");
+            Status cs;
+            switch (col) {
+              case 0: cs = GetU64(cv, "start", &k.start); break;
+              case 1: cs = GetDecimal(cv, "open", &k.open); break;
+              case 2: cs = GetDecimal(cv, "high", &k.high); break;
+              case 3: cs = GetDecimal(cv, "low", &k.low); break;
+              case 4: cs = GetDecimal(cv, "close", &k.close); break;
+              case 5: cs = GetDecimal(cv, "volume", &k.volume); break;
+              default: break;
+            }
+            if (!cs.ok()) return cs;
+            ++col;
+          }
+          if (col < 6) return BadField("list", "kline row with fewer than 6 columns");
+          klines.push_back(k);
+          continue;
+        }
+        sj::object e;
+        if (iv.get_object().get(e)) return BadField("list", "entry is neither an object nor an array");
+        // A trade ("execId") or a ticker ("lastPrice"/"bid1Price").
+        Trade tr;
+        std::string_view esym, side, id;
+        std::uint64_t time = 0;
+        Price bid = Price::Undefined(), ask = Price::Undefined();
+        Qty bid_qty, ask_qty;
+        bool is_trade = false, is_ticker = false;
+        for (auto ef : e) {
+          std::string_view k;
+          if (ef.unescaped_key().get(k)) return Bad("not JSON: bad key in list");
+          sj::value ev;
+          if (ef.value().get(ev)) return BadField(k, "bad value");
+          Status es;
+          if (k == "execId") {
+            es = GetString(ev, k, &id);
+            is_trade = true;
+          } else if (k == "symbol") {
+            es = GetString(ev, k, &esym);
+          } else if (k == "price") {
+            es = GetDecimal(ev, k, &tr.price);
+          } else if (k == "size") {
+            es = GetDecimal(ev, k, &tr.qty);
+          } else if (k == "side") {
+            es = GetString(ev, k, &side);
+          } else if (k == "time") {
+            es = GetU64(ev, k, &time);
+          } else if (k == "bid1Price") {
+            es = GetDecimal(ev, k, &bid);
+            is_ticker = true;
+          } else if (k == "bid1Size") {
+            es = GetDecimal(ev, k, &bid_qty);
+          } else if (k == "ask1Price") {
+            es = GetDecimal(ev, k, &ask);
+            is_ticker = true;
+          } else if (k == "ask1Size") {
+            es = GetDecimal(ev, k, &ask_qty);
+          } else if (k == "lastPrice") {
+            is_ticker = true;
+          }
+          if (!es.ok()) return es;
+        }
+        if (!is_trade && !is_ticker) {
+          *market = false;  // e.g. wallet balances, orders: not market data
+          return Status::Ok();
+        }
+        saw_market_entry = true;
+        if (esym.empty()) return BadField("symbol", "missing");
+        if (is_trade) {
+          if (side == "Buy") {
+            tr.aggressor = AggressorSide::kBuyer;
+          } else if (side == "Sell") {
+            tr.aggressor = AggressorSide::kSeller;
+          } else {
+            return BadField("side", Quoted(side).append(" is not Buy or Sell"));
+          }
+          if (!tr.price.IsDefined() || time == 0) return BadField(!tr.price.IsDefined() ? "price" : "time", "missing");
+          if (id.size() > TradeId::kCapacity) return BadField("execId", "too long");
+          tr.trade_id = TradeId::Of(id);
+          tr.instrument = Resolve(esym);
+          tr.ts_event = Ms(time);
+          tr.ts_recv = has_recv ? ts_recv : tr.ts_event;
+          out.emplace_back(tr);
+        } else if (is_ticker) {
+          if (!bid.IsDefined() && !ask.IsDefined()) continue;  // no best bid / ask (e.g. spot)
+          Quote q;
+          q.instrument = Resolve(esym);
+          q.bid_price = bid.IsDefined() && bid.IsPositive() ? bid : Price::Undefined();
+          q.bid_qty = bid_qty;
+          q.ask_price = ask.IsDefined() && ask.IsPositive() ? ask : Price::Undefined();
+          q.ask_qty = ask_qty;
+          q.ts_recv = ts_recv;  // times filled in by the caller from "time"
+          out.emplace_back(q);
+        }
+      }
+    }
+    if (!st.ok()) return st;
+  }
+  if (have_b && have_a) {
+    if (symbol.empty()) return BadField("s", "missing");
+    auto levels = std::make_shared<BookLevels>();
+    levels->bids = bids;
+    levels->asks = asks;
+    BookSnapshot snap;
+    snap.ts_event = Ms(cts != 0 ? cts : ts);
+    snap.ts_recv = has_recv ? ts_recv : Ms(ts);
+    snap.instrument = Resolve(symbol);
+    snap.update_id = u;
+    snap.sequence = seq;
+    snap.levels = std::move(levels);
+    out.emplace_back(std::move(snap));
+    *market = true;
+    return Status::Ok();
+  }
+  if (!klines.empty()) {
+    if (symbol.empty()) return BadField("symbol", "missing");
+    if (klines.size() < 2) return BadField("list", "one kline: the interval cannot be told");
+    const std::uint64_t step =
+        klines[0].start > klines[1].start ? klines[0].start - klines[1].start : klines[1].start - klines[0].start;
+    if (step == 0) return BadField("list", "two klines with the same start");
+    const InstrumentId id = Resolve(symbol);
+    // Oldest first; the newest row may be a candle still open.
+    const bool newest_first = klines[0].start > klines[1].start;
+    for (std::size_t i = 0; i < klines.size(); ++i) {
+      const KlineRow& k = klines[newest_first ? klines.size() - 1 - i : i];
+      Bar b;
+      b.instrument = id;
+      b.open_time = Ms(k.start);
+      b.interval = Duration::Millis(static_cast<std::int64_t>(step));
+      b.ts_event = Ms(k.start + step);
+      b.ts_recv = has_recv ? ts_recv : b.ts_event;
+      b.open = k.open;
+      b.high = k.high;
+      b.low = k.low;
+      b.close = k.close;
+      b.volume = k.volume;
+      out.emplace_back(b);
+    }
+    *market = true;
+    return Status::Ok();
+  }
+  *market = saw_market_entry;
+  return Status::Ok();
+}
+
 Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_after, std::vector<Event>& out) {
   Impl& m = *impl_;
   bool has_recv = false;
@@ -309,6 +512,9 @@ Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_af
   std::uint64_t u = 0, seq = 0;
   bool have_book = false, have_b = false, have_a = false;
   enum class Kind : std::uint8_t { kNone, kBook, kTrade, kTicker, kKline } kind = Kind::kNone;
+  bool rest = false, rest_market = false;
+  std::size_t rest_from = 0;
+  std::uint64_t rest_time = 0;
   for (auto field : root) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return fail(Bad("not JSON: bad key"));
@@ -327,7 +533,9 @@ Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_af
         } else if (topic.starts_with("kline.")) {
           kind = Kind::kKline;
         } else {
-          s = Bad(std::string("unknown topic ").append(Quoted(topic)));
+          s = Bad(std::string("unknown topic ")
+                      .append(Quoted(topic))
+                      .append(" (HEAN reads orderbook, publicTrade, tickers and kline)"));
         }
       }
     } else if (key == "type") {
@@ -336,6 +544,14 @@ Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_af
       s = GetU64(v, key, &ts);
     } else if (key == "cts") {
       s = GetU64(v, key, &cts);
+    } else if (key == "result" && kind == Kind::kNone) {
+      rest = true;
+      rest_from = out.size();
+      s = m.Rest(v, ts_recv, has_recv, out, &rest_market);
+    } else if (key == "time" && kind == Kind::kNone) {
+      s = GetU64(v, key, &rest_time);
+    } else if (key == "retCode" || key == "retMsg" || key == "retExtInfo") {
+      continue;
     } else if (key == "op" || key == "success" || key == "ret_msg" || key == "conn_id") {
       if (kind == Kind::kNone && topic.empty()) return Status::Ok();  // a control message: no event
     } else if (key == "data") {
@@ -378,9 +594,34 @@ Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_af
     }
     if (!s.ok()) return fail(s);
   }
+  if (rest) {
+    if (out.size() == rest_from && !rest_market) {
+      return fail(
+          Bad("not market data: a Bybit REST response HEAN does not read (it reads orderbook, "
+              "recent-trade, tickers and kline responses)"));
+    }
+    for (std::size_t i = rest_from; i < out.size(); ++i) {
+      if (auto* q = std::get_if<Quote>(&out[i])) {
+        if (rest_time == 0) return fail(BadField("time", "missing"));
+        q->ts_event = Ms(rest_time);
+        if (!has_recv) q->ts_recv = q->ts_event;
+      }
+    }
+    return Status::Ok();
+  }
   if (kind == Kind::kNone) return fail(Bad(topic.empty() ? "unknown message: no \"topic\"" : "unknown topic"));
   if (ts == 0 && kind != Kind::kTrade) return fail(BadField("ts", "missing"));
-  if (kind != Kind::kBook) return Status::Ok();
+  if (kind != Kind::kBook) {
+    // Trades and bars are made while "data" is read, and "ts" may follow it
+    // (kline messages put it last): without a receive time they get the
+    // message's ts here, as every other message does.
+    if (!has_recv && ts != 0) {
+      for (std::size_t i = mark; i < out.size(); ++i) {
+        std::visit([&](auto& e) { e.ts_recv = Ms(ts); }, out[i]);
+      }
+    }
+    return Status::Ok();
+  }
 
   // Order book.
   if (!have_book) return fail(BadField("data", "missing"));
