@@ -208,6 +208,7 @@ struct InstStats {
   std::uint64_t book_messages = 0;
   std::uint64_t id_breaks = 0;
   bool in_message = false;
+  std::uint64_t last_delta_u = 0;
   // Trades with numeric ids.
   std::uint64_t last_trade_id = 0;
   std::uint64_t trade_id_gaps = 0;
@@ -290,13 +291,16 @@ int Info(const CommonOptions& o, const std::vector<std::string>& files, double g
                 if constexpr (std::is_same_v<T, BookDelta>) {
                   if (!st.in_message) {
                     ++st.book_messages;
-                    const bool chained = ev.prev_update_id != 0    ? ev.prev_update_id == st.last_u
-                                         : ev.first_update_id != 0 ? ev.first_update_id <= st.last_u + 1
-                                                                   : ev.update_id == st.last_u + 1;
-                    if (st.last_u != 0 && ev.update_id != 0 && !chained) ++st.id_breaks;
+                    if (ev.prev_update_id != 0) {
+                      // Binance: each diff names the previous diff's u (pu);
+                      // the chain runs through snapshots.
+                      if (st.last_delta_u != 0 && ev.prev_update_id != st.last_delta_u) ++st.id_breaks;
+                    } else if (st.last_u != 0 && ev.update_id != 0 && ev.update_id != st.last_u + 1) {
+                      ++st.id_breaks;  // Bybit: u advances by one; a snapshot resets it
+                    }
                   }
                   st.in_message = (ev.flags & BookDelta::kLastInMessage) == 0;
-                  if (!st.in_message) st.last_u = ev.update_id;
+                  if (!st.in_message) st.last_u = st.last_delta_u = ev.update_id;
                 } else if constexpr (std::is_same_v<T, BookSnapshot>) {
                   ++st.book_messages;
                   st.last_u = ev.update_id;

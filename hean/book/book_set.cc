@@ -22,6 +22,13 @@ BookSet& BookSet::operator=(BookSet&&) noexcept = default;
 BookSet::Slot& BookSet::Get(InstrumentId id, bool has_update_ids) {
   if (id.value >= slots_.size()) slots_.resize(id.value + 1);
   auto& p = slots_[id.value];
+  // A feed with update ids after one without (e.g. a tardis snapshot file
+  // merged with a live capture of the same instrument) gets its own
+  // builder: the book restarts from that feed's snapshot.
+  if (p && p->kind == Slot::Kind::kPlain && has_update_ids) {
+    const Venue v = spec_(id).venue;
+    if (v == Venue::kBinance || v == Venue::kBybit) p.reset();
+  }
   if (!p) {
     const Spec spec = spec_(id);
     p = std::make_unique<Slot>(id, spec.tick_size);
