@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds (release), and runs HEAN's main job.
 #
-# Until the backtest runner lands, the main job is the engine core measuring
-# itself: the fixed-point decimal parser on real Binance price strings, the
-# event bus fast and queued paths, and the MPSC ingress queue against
-# moodycamel::ConcurrentQueue and a mutex queue. Results are printed and
-# written as JSON to build/bench/.
+# Until the backtest runner lands, the main job is the market-data path on
+# the bundled real data: rebuild the Binance BTCUSDT book from a raw capture
+# and check it against Binance's own bookTicker, rebuild the Bybit XRPUSDT
+# book from Bybit's archive, convert both into one native .hev file and
+# describe it; then the engine core measures itself (decimal parser, event
+# bus, MPSC ingress queue against moodycamel::ConcurrentQueue). Benchmark
+# JSON goes to build/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +21,21 @@ echo
 echo "Parsing a real Binance price exactly, and a value HEAN refuses:"
 "$HEAN" parse price 63943.90
 "$HEAN" parse qty 0.0000000001 || true
+echo
+
+T=testdata/binance-usdm-2024-07-18
+X=testdata/bybit-ob500-xrpusdt-2024-12-01/xrpusdt-ob500.data.zip
+echo "Rebuilding books from real captures and checking them against the venue's own top of book:"
+"$HEAN" data verify "$T/usdm_btcusdt_20240718.gz" "$T/usdm_btcusdt_20240719_head20000.gz"
+"$HEAN" data verify "$X"
+echo
+echo "Converting both into one native event file, merged by receive time:"
+mkdir -p build/demo
+"$HEAN" data convert "$T/usdm_btcusdt_20240718.gz" "$X" -o build/demo/sample.hev
+"$HEAN" data info build/demo/sample.hev
+echo
+echo "The top 3 levels of the Bybit book after its last messages:"
+"$HEAN" data dump "$X" --book-top 3 | tail -3
 echo
 
 mkdir -p build/bench
