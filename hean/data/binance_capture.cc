@@ -5,6 +5,8 @@
 #include <charconv>
 #include <string>
 
+#include "hean/data/source.h"
+
 namespace hean {
 
 namespace sj = simdjson::ondemand;
@@ -41,9 +43,9 @@ Status ParseLevels(sj::value v, std::string_view field, std::vector<BookLevel>& 
     ++it;
     if (it == pair.end() || (*it).get_string().get(qs)) return BadField(field, "level qty is not a string");
     auto p = Price::Parse(ps);
-    if (!p.ok()) return DecimalErrorStatus(p.error(), std::string(field) + " price", ps);
+    if (!p.ok()) return DecimalFieldError(p.error(), std::string(field) + " price", ps);
     auto q = Qty::Parse(qs);
-    if (!q.ok()) return DecimalErrorStatus(q.error(), std::string(field) + " qty", qs);
+    if (!q.ok()) return DecimalFieldError(q.error(), std::string(field) + " qty", qs);
     out.push_back(BookLevel{*p, *q});
   }
   return Status::Ok();
@@ -60,7 +62,7 @@ Status GetDecimal(sj::value v, std::string_view field, T* out) {
   std::string_view s;
   if (v.get_string().get(s)) return BadField(field, "not a string");
   auto r = T::Parse(s);
-  if (!r.ok()) return DecimalErrorStatus(r.error(), field, s);
+  if (!r.ok()) return DecimalFieldError(r.error(), field, s);
   *out = *r;
   return Status::Ok();
 }

@@ -432,31 +432,31 @@ TEST_F(BinanceCaptureTest, RejectsBadPriceNamingFieldAndInput) {
               "a price \"abc\"");
   ExpectError(R"(1 {"stream":"btcusdt@trade","data":{"e":"trade","E":1,"T":1,"s":"BTCUSDT",)"
               R"("t":5,"p":"abc","q":"1","m":true}})",
-              "p \"abc\"");
+              "field \"p\": \"abc\"");
   ExpectError(R"(1 {"stream":"btcusdt@bookTicker","data":{"e":"bookTicker","u":3,"s":"BTCUSDT",)"
               R"("b":"1.0","B":"2","a":"x1","A":"3","E":1}})",
-              "a \"x1\"");
-  ExpectError(R"(1 {"lastUpdateId":100,"bids":[["1.0","1"]],"asks":[["abc","1"]]})", "asks price \"abc\"");
+              "field \"a\": \"x1\"");
+  ExpectError(R"(1 {"lastUpdateId":100,"bids":[["1.0","1"]],"asks":[["abc","1"]]})", "field \"asks price\": \"abc\"");
 }
 
 TEST_F(BinanceCaptureTest, RejectsNegativeQty) {
   ExpectError(R"(1 {"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate","E":1,"T":1,"s":"BTCUSDT",)"
               R"("U":10,"u":12,"pu":9,"b":[["1.0","1"]],"a":[["2.0","-1"]]}})",
-              "a qty \"-1\"");
-  ExpectError(R"(1 {"lastUpdateId":100,"bids":[["1.0","-1"]],"asks":[]})", "bids qty \"-1\"");
+              "field \"a qty\": \"-1\"");
+  ExpectError(R"(1 {"lastUpdateId":100,"bids":[["1.0","-1"]],"asks":[]})", "field \"bids qty\": \"-1\"");
   ExpectError(R"(1 {"stream":"btcusdt@trade","data":{"e":"trade","E":1,"T":1,"s":"BTCUSDT",)"
               R"("t":5,"p":"1.0","q":"-1","m":true}})",
-              "q \"-1\"");
+              "field \"q\": \"-1\"");
 }
 
 TEST_F(BinanceCaptureTest, RejectsOverflowingPrice) {
   // Out of the fixed-point range: refused with the field and the input. (The
-  // code is OUT_OF_RANGE, from DecimalErrorStatus, not INVALID_ARGUMENT.)
+  // code is OUT_OF_RANGE, from DecimalFieldError, not INVALID_ARGUMENT.)
   out_.clear();
   const Status s = Parse(R"(1 {"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate","E":1,"T":1,"s":"BTCUSDT",)"
                          R"("U":10,"u":12,"pu":9,"b":[["99999999999.0","1"]],"a":[]}})");
   EXPECT_FALSE(s.ok());
-  EXPECT_NE(s.message().find("b price \"99999999999.0\""), std::string::npos) << s.ToString();
+  EXPECT_NE(s.message().find("field \"b price\": \"99999999999.0\""), std::string::npos) << s.ToString();
   EXPECT_TRUE(out_.empty());
 }
 

@@ -7,6 +7,8 @@
 #include <unordered_map>
 #include <variant>
 
+#include "hean/data/source.h"
+
 namespace hean {
 
 namespace sj = simdjson::ondemand;
@@ -39,7 +41,7 @@ Status GetDecimal(sj::value v, std::string_view field, T* out) {
   std::string_view s;
   if (v.get_string().get(s)) return BadField(field, "not a string");
   auto r = T::Parse(s);
-  if (!r.ok()) return DecimalErrorStatus(r.error(), field, s);
+  if (!r.ok()) return DecimalFieldError(r.error(), field, s);
   *out = *r;
   return Status::Ok();
 }
@@ -74,9 +76,9 @@ Status ParseLevels(sj::value v, std::string_view field, std::vector<BookLevel>& 
     ++it;
     if (it == pair.end() || (*it).get_string().get(qs)) return BadField(field, "level qty is not a string");
     auto p = Price::Parse(ps);
-    if (!p.ok()) return DecimalErrorStatus(p.error(), std::string(field) + " price", ps);
+    if (!p.ok()) return DecimalFieldError(p.error(), std::string(field) + " price", ps);
     auto q = Qty::Parse(qs);
-    if (!q.ok()) return DecimalErrorStatus(q.error(), std::string(field) + " qty", qs);
+    if (!q.ok()) return DecimalFieldError(q.error(), std::string(field) + " qty", qs);
     out.push_back(BookLevel{*p, *q});
   }
   return Status::Ok();
@@ -628,8 +630,7 @@ Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_af
   if (u == 0) return fail(BadField("u", "missing"));
   if (!have_b || !have_a) return fail(BadField(!have_b ? "b" : "a", "missing"));
   const bool snapshot = type == "snapshot" || u == 1;
-  if (!snapshot && type != "delta")
-    return fail(BadField("type", Quoted(type).append(" is not snapshot or delta")));
+  if (!snapshot && type != "delta") return fail(BadField("type", Quoted(type).append(" is not snapshot or delta")));
   if (book_symbol.empty()) book_symbol = topic.substr(topic.rfind('.') + 1);
   const InstrumentId id = m.Resolve(book_symbol);
   const UnixNanos ts_event = Ms(cts != 0 ? cts : ts);

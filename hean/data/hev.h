@@ -136,8 +136,9 @@ bool LooksLikeHev(std::string_view first_bytes) noexcept;
 // "<path>.tmp"; Finish writes the header and the instrument table in front
 // of the records and renames the file to <path>, so <path> is either absent
 // or complete. A writer destroyed without a successful Finish removes the
-// temporary file. After any error the writer is dead: every later call
-// returns that error. Not thread-safe.
+// temporary file. An I/O error, or any error from Finish, kills the writer:
+// the temporary file is removed and every later call returns that error.
+// Not thread-safe.
 class HevWriter {
  public:
   // Creates "<path>.tmp" (replacing one left by an earlier attempt).
@@ -153,9 +154,10 @@ class HevWriter {
   Status Write(const Event& e);
 
   // Writes the header and the instrument table (every entry of
-  // `instruments`, in id order: an event's instrument id indexes it) and
-  // renames the file into place. Errors: an event names an id the table
-  // lacks, a symbol longer than 32 bytes, I/O.
+  // `instruments`, in id order: an event's instrument id indexes it; tick
+  // and lot as given, grids as inferred), fsyncs and renames the file into
+  // place. Errors: an event names an id the table lacks, a symbol longer
+  // than 32 bytes, I/O.
   Status Finish(const DataInstruments& instruments);
 
   std::uint64_t event_count() const noexcept { return event_count_; }

@@ -63,6 +63,7 @@ class BinanceCaptureSource final : public EventSource {
         parser_(std::move(parser)) {}
 
   bool Next(std::vector<Event>& out) override {
+    if (!status_.ok()) return false;  // stays stopped after an error
     std::string_view line;
     while (reader_->Next(&line)) {
       line_ = reader_->line_number();
@@ -97,6 +98,7 @@ class BybitJsonSource final : public EventSource {
         whole_(whole) {}
 
   bool Next(std::vector<Event>& out) override {
+    if (!status_.ok()) return false;  // stays stopped after an error
     if (whole_) return NextWhole(out);
     std::string_view line;
     while (reader_->Next(&line)) {

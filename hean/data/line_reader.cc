@@ -134,7 +134,7 @@ struct LineReader::Decoder {
       std::size_t n = std::min<std::uint64_t>(room, zip_stored_left);
       if (!Want(1)) {
         done = true;
-        *err = DataLossError("zip member cut short");
+        *err = DataLossError("zip member cut short (file truncated)");
         return 0;
       }
       n = std::min(n, in_end - in_pos);

@@ -161,6 +161,14 @@ void SkipLog::Merge(const SkipLog& other) {
   }
 }
 
+Status DecimalFieldError(DecimalError e, std::string_view field, std::string_view text) {
+  std::string m("field \"");
+  m.append(field).append("\": \"").append(text.substr(0, 64));
+  if (text.size() > 64) m.append("...");
+  m.append("\" is not a decimal (").append(DecimalErrorName(e)).append(")");
+  return e == DecimalError::kOverflow ? OutOfRangeError(std::move(m)) : InvalidArgumentError(std::move(m));
+}
+
 // ---------------------------------------------------------------- source
 
 bool EventSource::LineError(std::uint64_t line, std::string_view reason) {

@@ -90,6 +90,10 @@ class SkipLog {
 };
 std::string SkipReasonKey(std::string_view message);
 
+// The readers' message for a field that is not a decimal:
+// field "<field>": "<text>" is not a decimal (<reason>).
+Status DecimalFieldError(DecimalError e, std::string_view field, std::string_view text);
+
 struct SourceOptions {
   OnError on_error = OnError::kFail;
   // Where symbols become ids. Required.

@@ -73,7 +73,7 @@ check "dump kinds" 0 "TRADE,BINANCE:BTCUSDT" -- "$HEAN" data dump "$B18" --kinds
 # Bad input: named file and line, fail by default, skip counts by reason.
 printf '1721347020984480942 {"stream":"btcusdt@trade","data":{"e":"trade","E":1,"T":1,"s":"BTCUSDT","t":5,"p":"abc","q":"1","m":true}}\n' >"$W/bad.txt"
 zcat "$B18" | head -200 >>"$W/bad.txt"
-check "bad line fails" 1 "bad.txt:1: p \"abc\": invalid character" -- "$HEAN" data info "$W/bad.txt"
+check "bad line fails" 1 "bad.txt:1: field \"p\": \"abc\" is not a decimal \\(invalid character\\)" -- "$HEAN" data info "$W/bad.txt"
 check "bad line skipped" 0 "skipped lines: 1" -- "$HEAN" data info --on-error=skip "$W/bad.txt"
 check "convert bad fails" 1 "no output written" -- "$HEAN" data convert "$W/bad.txt" -o "$W/bad.hev"
 head -c 300000 "$B18" >"$W/cut.gz"
