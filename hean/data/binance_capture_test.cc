@@ -426,10 +426,10 @@ TEST_F(BinanceCaptureTest, RejectsDepthUpdateWithoutFinalUpdateId) {
 TEST_F(BinanceCaptureTest, RejectsBadPriceNamingFieldAndInput) {
   ExpectError(R"(1 {"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate","E":1,"T":1,"s":"BTCUSDT",)"
               R"("U":10,"u":12,"pu":9,"b":[["1.0","1"],["abc","1.000"]],"a":[]}})",
-              "b price \"abc\"");
+              "field \"b price\": \"abc\"");
   ExpectError(R"(1 {"stream":"btcusdt@depth@0ms","data":{"e":"depthUpdate","E":1,"T":1,"s":"BTCUSDT",)"
               R"("U":10,"u":12,"pu":9,"b":[],"a":[["1.0","1"],["abc","1.000"]]}})",
-              "a price \"abc\"");
+              "field \"a price\": \"abc\"");
   ExpectError(R"(1 {"stream":"btcusdt@trade","data":{"e":"trade","E":1,"T":1,"s":"BTCUSDT",)"
               R"("t":5,"p":"abc","q":"1","m":true}})",
               "field \"p\": \"abc\"");
