@@ -5,6 +5,7 @@
 #include <charconv>
 #include <string>
 
+#include "hean/data/json_fields.h"
 #include "hean/data/source.h"
 
 namespace hean {
@@ -25,47 +26,11 @@ namespace {
 
 Status Bad(std::string_view what) { return InvalidArgumentError(std::string(what)); }
 
-Status BadField(std::string_view field, std::string_view why) {
-  return InvalidArgumentError("field \"" + std::string(field) + "\": " + std::string(why));
-}
+using json_fields::BadField;
+using json_fields::GetDecimal;
+using json_fields::GetU64;
+using json_fields::ParseLevels;
 
-// Parses [[price, qty], ...] into `out`.
-Status ParseLevels(sj::value v, std::string_view field, std::vector<BookLevel>& out) {
-  out.clear();
-  sj::array arr;
-  if (v.get_array().get(arr)) return BadField(field, "not an array");
-  for (auto item : arr) {
-    sj::array pair;
-    if (item.get_array().get(pair)) return BadField(field, "level is not an array");
-    std::string_view ps, qs;
-    auto it = pair.begin();
-    if (it == pair.end() || (*it).get_string().get(ps)) return BadField(field, "level price is not a string");
-    ++it;
-    if (it == pair.end() || (*it).get_string().get(qs)) return BadField(field, "level qty is not a string");
-    auto p = Price::Parse(ps);
-    if (!p.ok()) return DecimalFieldError(p.error(), std::string(field) + " price", ps);
-    auto q = Qty::Parse(qs);
-    if (!q.ok()) return DecimalFieldError(q.error(), std::string(field) + " qty", qs);
-    out.push_back(BookLevel{*p, *q});
-  }
-  return Status::Ok();
-}
-
-Status GetU64(sj::value v, std::string_view field, std::uint64_t* out) {
-  if (v.get_uint64().get(*out)) return BadField(field, "not an unsigned integer");
-  return Status::Ok();
-}
-
-// A decimal sent as a JSON string ("63943.90") into Price or Qty.
-template <class T>
-Status GetDecimal(sj::value v, std::string_view field, T* out) {
-  std::string_view s;
-  if (v.get_string().get(s)) return BadField(field, "not a string");
-  auto r = T::Parse(s);
-  if (!r.ok()) return DecimalFieldError(r.error(), field, s);
-  *out = *r;
-  return Status::Ok();
-}
 Status GetPrice(sj::value v, std::string_view field, Price* out) { return GetDecimal(v, field, out); }
 Status GetQty(sj::value v, std::string_view field, Qty* out) { return GetDecimal(v, field, out); }
 

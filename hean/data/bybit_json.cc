@@ -7,6 +7,7 @@
 #include <unordered_map>
 #include <variant>
 
+#include "hean/data/json_fields.h"
 #include "hean/data/source.h"
 
 namespace hean {
@@ -32,56 +33,13 @@ std::string Quoted(std::string_view s) {
   r.push_back('"');
   return r;
 }
-Status BadField(std::string_view field, std::string_view why) {
-  return InvalidArgumentError("field \"" + std::string(field) + "\": " + std::string(why));
-}
-
-template <class T>
-Status GetDecimal(sj::value v, std::string_view field, T* out) {
-  std::string_view s;
-  if (v.get_string().get(s)) return BadField(field, "not a string");
-  auto r = T::Parse(s);
-  if (!r.ok()) return DecimalFieldError(r.error(), field, s);
-  *out = *r;
-  return Status::Ok();
-}
-
+using json_fields::BadField;
+using json_fields::GetDecimal;
+using json_fields::GetString;
+using json_fields::ParseLevels;
+// Bybit sends some times as strings in REST responses.
 Status GetU64(sj::value v, std::string_view field, std::uint64_t* out) {
-  if (v.get_uint64().get(*out)) {
-    // Bybit sends some times as strings ("start": "1672324800000" in REST).
-    std::string_view s;
-    if (v.get_string().get(s)) return BadField(field, "not an unsigned integer");
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-    if (ec != std::errc() || p != s.data() + s.size()) return BadField(field, "not an unsigned integer");
-  }
-  return Status::Ok();
-}
-
-Status GetString(sj::value v, std::string_view field, std::string_view* out) {
-  if (v.get_string().get(*out)) return BadField(field, "not a string");
-  return Status::Ok();
-}
-
-// [[price, qty], ...]
-Status ParseLevels(sj::value v, std::string_view field, std::vector<BookLevel>& out) {
-  out.clear();
-  sj::array arr;
-  if (v.get_array().get(arr)) return BadField(field, "not an array");
-  for (auto item : arr) {
-    sj::array pair;
-    if (item.get_array().get(pair)) return BadField(field, "level is not an array");
-    std::string_view ps, qs;
-    auto it = pair.begin();
-    if (it == pair.end() || (*it).get_string().get(ps)) return BadField(field, "level price is not a string");
-    ++it;
-    if (it == pair.end() || (*it).get_string().get(qs)) return BadField(field, "level qty is not a string");
-    auto p = Price::Parse(ps);
-    if (!p.ok()) return DecimalFieldError(p.error(), std::string(field) + " price", ps);
-    auto q = Qty::Parse(qs);
-    if (!q.ok()) return DecimalFieldError(q.error(), std::string(field) + " qty", qs);
-    out.push_back(BookLevel{*p, *q});
-  }
-  return Status::Ok();
+  return json_fields::GetU64(v, field, out, /*allow_string=*/true);
 }
 
 UnixNanos Ms(std::uint64_t ms) { return UnixNanos::FromMillis(static_cast<std::int64_t>(ms)); }

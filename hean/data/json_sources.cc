@@ -54,15 +54,14 @@ std::string SymbolFromFileName(const std::string& path) {
   return {};
 }
 
-class BinanceCaptureSource final : public EventSource {
- public:
-  BinanceCaptureSource(std::string path, OnError on_error, std::unique_ptr<LineReader> reader,
-                       std::unique_ptr<BinanceCaptureParser> parser)
-      : EventSource(std::move(path), "binance-capture", on_error),
-        reader_(std::move(reader)),
-        parser_(std::move(parser)) {}
+// A source that parses one message per line with `Parser::ParseLine`.
+template <class Parser>
+class JsonLineSource : public EventSource {
+ protected:
+  JsonLineSource(std::string path, std::string_view format, OnError on_error, std::unique_ptr<LineReader> reader)
+      : EventSource(std::move(path), format, on_error), reader_(std::move(reader)) {}
 
-  bool Next(std::vector<Event>& out) override {
+  bool NextLine(Parser& parser, std::vector<Event>& out) {
     if (!status_.ok()) return false;  // stays stopped after an error
     std::string_view line;
     while (reader_->Next(&line)) {
@@ -73,7 +72,7 @@ class BinanceCaptureSource final : public EventSource {
         continue;
       }
       const std::size_t before = out.size();
-      if (Status s = parser_->ParseLine(line, reader_->readable_after(line), out); !s.ok()) {
+      if (Status s = parser.ParseLine(line, reader_->readable_after(line), out); !s.ok()) {
         if (!LineError(line_, s)) return false;
         continue;
       }
@@ -83,40 +82,32 @@ class BinanceCaptureSource final : public EventSource {
     return false;
   }
 
- private:
   std::unique_ptr<LineReader> reader_;
+};
+
+class BinanceCaptureSource final : public JsonLineSource<BinanceCaptureParser> {
+ public:
+  BinanceCaptureSource(std::string path, OnError on_error, std::unique_ptr<LineReader> reader,
+                       std::unique_ptr<BinanceCaptureParser> parser)
+      : JsonLineSource(std::move(path), "binance-capture", on_error, std::move(reader)), parser_(std::move(parser)) {}
+
+  bool Next(std::vector<Event>& out) override { return NextLine(*parser_, out); }
+
+ private:
   std::unique_ptr<BinanceCaptureParser> parser_;
 };
 
-class BybitJsonSource final : public EventSource {
+class BybitJsonSource final : public JsonLineSource<BybitJsonParser> {
  public:
   BybitJsonSource(std::string path, OnError on_error, std::unique_ptr<LineReader> reader, DataInstruments* instruments,
                   bool whole)
-      : EventSource(std::move(path), "bybit-json", on_error),
-        reader_(std::move(reader)),
+      : JsonLineSource(std::move(path), "bybit-json", on_error, std::move(reader)),
         parser_(instruments),
         whole_(whole) {}
 
   bool Next(std::vector<Event>& out) override {
-    if (!status_.ok()) return false;  // stays stopped after an error
-    if (whole_) return NextWhole(out);
-    std::string_view line;
-    while (reader_->Next(&line)) {
-      line_ = reader_->line_number();
-      line = TrimCr(line);
-      if (IsBlank(line)) {
-        if (!LineError(line_, "empty line")) return false;
-        continue;
-      }
-      const std::size_t before = out.size();
-      if (Status s = parser_.ParseLine(line, reader_->readable_after(line), out); !s.ok()) {
-        if (!LineError(line_, s)) return false;
-        continue;
-      }
-      if (out.size() > before) return true;
-    }
-    if (!reader_->status().ok()) return Fatal(reader_->status());
-    return false;
+    if (!status_.ok()) return false;
+    return whole_ ? NextWhole(out) : NextLine(parser_, out);
   }
 
  private:
@@ -141,7 +132,6 @@ class BybitJsonSource final : public EventSource {
     return out.size() > before;
   }
 
-  std::unique_ptr<LineReader> reader_;
   BybitJsonParser parser_;
   bool whole_;
   bool done_ = false;
