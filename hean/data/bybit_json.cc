@@ -311,7 +311,7 @@ Status BybitJsonParser::Impl::Rest(sj::value result, UnixNanos ts_recv, bool has
         std::uint64_t time = 0;
         Price bid = Price::Undefined(), ask = Price::Undefined();
         Qty bid_qty, ask_qty;
-        bool is_trade = false, is_ticker = false;
+        bool is_trade = false, is_ticker = false, is_private = false;
         for (auto ef : e) {
           std::string_view k;
           if (ef.unescaped_key().get(k)) return Bad("not JSON: bad key in list");
@@ -343,10 +343,12 @@ Status BybitJsonParser::Impl::Rest(sj::value result, UnixNanos ts_recv, bool has
             es = GetDecimal(ev, k, &ask_qty);
           } else if (k == "lastPrice") {
             is_ticker = true;
+          } else if (k == "orderId") {
+            is_private = true;  // the account's own executions or orders
           }
           if (!es.ok()) return es;
         }
-        if (!is_trade && !is_ticker) {
+        if (is_private || (!is_trade && !is_ticker)) {
           *market = false;  // e.g. wallet balances, orders: not market data
           return Status::Ok();
         }
