@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "hean/book/order_book.h"
+#include "hean/book/test_books.h"
 
 namespace hean {
 namespace {
@@ -17,19 +18,14 @@ using State = BinanceBookBuilder::State;
 
 constexpr InstrumentId kInst{3};
 
-Price P(std::string_view s) { return *Price::Parse(s); }
-Qty Q(std::string_view s) { return *Qty::Parse(s); }
-
-struct Lvl {
-  const char* price;
-  const char* qty;
-};
+using test_books::Lvl;
+using test_books::P;
+using test_books::Q;
 
 // One Binance diff message as the capture reader makes it: a delta per
 // level, bids first, the last flagged kLastInMessage; kNoLevels if empty.
 std::vector<BookDelta> Msg(std::uint64_t first_u, std::uint64_t u, std::uint64_t pu, std::vector<Lvl> bids,
                            std::vector<Lvl> asks) {
-  std::vector<BookDelta> out;
   BookDelta d;
   d.instrument = kInst;
   d.update_id = u;
@@ -37,25 +33,7 @@ std::vector<BookDelta> Msg(std::uint64_t first_u, std::uint64_t u, std::uint64_t
   d.prev_update_id = pu;
   d.ts_event = UnixNanos::FromMillis(static_cast<std::int64_t>(u));
   d.ts_recv = UnixNanos::FromMillis(static_cast<std::int64_t>(u) + 1);
-  for (const Lvl& l : bids) {
-    d.side = Side::kBuy;
-    d.price = P(l.price);
-    d.qty = Q(l.qty);
-    out.push_back(d);
-  }
-  for (const Lvl& l : asks) {
-    d.side = Side::kSell;
-    d.price = P(l.price);
-    d.qty = Q(l.qty);
-    out.push_back(d);
-  }
-  if (out.empty()) {
-    d.flags = BookDelta::kNoLevels;
-    d.price = Price::Undefined();
-    out.push_back(d);
-  }
-  out.back().flags |= BookDelta::kLastInMessage;
-  return out;
+  return test_books::Deltas(d, bids, asks);
 }
 
 BookSnapshot Snap(std::uint64_t last_update_id, std::vector<Lvl> bids, std::vector<Lvl> asks) {

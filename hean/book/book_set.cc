@@ -10,7 +10,7 @@ struct BookSet::Slot {
   std::unique_ptr<BinanceBookBuilder> binance;
   std::unique_ptr<BybitBookBuilder> bybit;
   bool have_snapshot = false;  // plain builder
-  bool in_message = false;     // plain builder
+  bool reported = false;       // plain builder: the current failure was reported
   bool message_done = false;
 };
 
@@ -67,7 +67,7 @@ std::optional<BookInvalid> BookSet::Apply(const BookSnapshot& snap) {
       static const BookLevels kEmpty;
       const BookLevels& lv = snap.levels ? *snap.levels : kEmpty;
       r = s.book.ApplySnapshot(lv.bids, lv.asks);
-      s.in_message = false;
+      s.reported = false;
       if (r.ok()) {
         s.have_snapshot = true;
         s.book.update_id = snap.update_id;
@@ -109,8 +109,8 @@ std::optional<BookInvalid> BookSet::Apply(const BookDelta& d) {
       s.message_done = last;
       if (!s.have_snapshot) {
         // Report once; ignore until a snapshot.
-        if (s.book.invalid_reason() == BookError::kDeltaBeforeSnapshot && !s.in_message) {
-          s.in_message = true;  // marks "reported"
+        if (s.book.invalid_reason() == BookError::kDeltaBeforeSnapshot && !s.reported) {
+          s.reported = true;
           r = MakeUnexpected(BookError::kDeltaBeforeSnapshot);
         }
         break;
@@ -118,7 +118,7 @@ std::optional<BookInvalid> BookSet::Apply(const BookDelta& d) {
       if ((d.flags & BookDelta::kNoLevels) == 0) {
         if (auto lr = s.book.SetLevel(d.side, d.price, d.qty); !lr.ok()) {
           s.have_snapshot = false;
-          s.in_message = true;
+          s.reported = true;
           s.book.Invalidate(lr.error());
           r = MakeUnexpected(lr.error());
           break;
@@ -130,7 +130,7 @@ std::optional<BookInvalid> BookSet::Apply(const BookDelta& d) {
         s.book.ts_recv = d.ts_recv;
         if (s.book.IsCrossed()) {
           s.have_snapshot = false;
-          s.in_message = true;
+          s.reported = true;
           s.book.Invalidate(BookError::kCrossed);
           r = MakeUnexpected(BookError::kCrossed);
         }

@@ -11,6 +11,7 @@
 
 #include "hean/book/book_set.h"
 #include "hean/book/order_book.h"
+#include "hean/book/test_books.h"
 
 namespace hean {
 namespace {
@@ -19,13 +20,9 @@ using State = BybitBookBuilder::State;
 
 constexpr InstrumentId kInst{2};
 
-Price P(std::string_view s) { return *Price::Parse(s); }
-Qty Q(std::string_view s) { return *Qty::Parse(s); }
-
-struct Lvl {
-  const char* price;
-  const char* qty;
-};
+using test_books::Lvl;
+using test_books::P;
+using test_books::Q;
 
 UnixNanos EventTime(std::uint64_t u) { return UnixNanos::FromMillis(1'000'000 + static_cast<std::int64_t>(u)); }
 UnixNanos RecvTime(std::uint64_t u) { return UnixNanos::FromMillis(2'000'000 + static_cast<std::int64_t>(u)); }
@@ -35,32 +32,13 @@ std::uint64_t SeqOf(std::uint64_t u) { return 50'000 + 7 * u; }
 // first, all sharing u and seq, the last flagged kLastInMessage; a single
 // kNoLevels delta if the message has no levels.
 std::vector<BookDelta> Msg(std::uint64_t u, std::vector<Lvl> bids, std::vector<Lvl> asks, InstrumentId inst = kInst) {
-  std::vector<BookDelta> out;
   BookDelta d;
   d.instrument = inst;
   d.update_id = u;
   d.sequence = SeqOf(u);
   d.ts_event = EventTime(u);
   d.ts_recv = RecvTime(u);
-  for (const Lvl& l : bids) {
-    d.side = Side::kBuy;
-    d.price = P(l.price);
-    d.qty = Q(l.qty);
-    out.push_back(d);
-  }
-  for (const Lvl& l : asks) {
-    d.side = Side::kSell;
-    d.price = P(l.price);
-    d.qty = Q(l.qty);
-    out.push_back(d);
-  }
-  if (out.empty()) {
-    d.flags = BookDelta::kNoLevels;
-    d.price = Price::Undefined();
-    out.push_back(d);
-  }
-  out.back().flags |= BookDelta::kLastInMessage;
-  return out;
+  return test_books::Deltas(d, bids, asks);
 }
 
 BookSnapshot Snap(std::uint64_t u, std::vector<Lvl> bids, std::vector<Lvl> asks, InstrumentId inst = kInst) {

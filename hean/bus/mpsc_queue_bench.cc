@@ -25,6 +25,7 @@
 #include "concurrentqueue/blockingconcurrentqueue.h"
 #include "concurrentqueue/concurrentqueue.h"
 #include "hean/bus/mpsc_queue.h"
+#include "hean/core/clock.h"
 #include "hean/core/histogram.h"
 
 #if defined(__x86_64__)
@@ -205,12 +206,12 @@ void Throughput(benchmark::State& state) {
       }
     });
     while (ready.load() != producers + 1) std::this_thread::yield();
-    const auto t0 = std::chrono::steady_clock::now();
+    const std::int64_t t0 = hean::MonotonicNanos();
     go.store(true, std::memory_order_release);
     for (auto& t : threads) t.join();
     consumer.join();
-    const auto t1 = std::chrono::steady_clock::now();
-    state.SetIterationTime(std::chrono::duration<double>(t1 - t0).count());
+    const std::int64_t t1 = hean::MonotonicNanos();
+    state.SetIterationTime(static_cast<double>(t1 - t0) * 1e-9);
     checksum += sum;
     if (sum != static_cast<std::uint64_t>(producers) * per_producer * (per_producer + 1) / 2) {
       state.SkipWithError("items lost or duplicated");
@@ -241,19 +242,19 @@ inline std::uint64_t Ticks() {
 #if defined(__x86_64__)
   return __rdtsc();
 #else
-  return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+  return static_cast<std::uint64_t>(hean::MonotonicNanos());
 #endif
 }
 
-// TSC ticks per nanosecond, measured once against steady_clock.
+// TSC ticks per nanosecond, measured once against the monotonic clock.
 double TicksPerNs() {
   static const double kRate = [] {
-    const auto c0 = std::chrono::steady_clock::now();
+    const std::int64_t c0 = hean::MonotonicNanos();
     const std::uint64_t t0 = Ticks();
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    const auto c1 = std::chrono::steady_clock::now();
+    const std::int64_t c1 = hean::MonotonicNanos();
     const std::uint64_t t1 = Ticks();
-    const double ns = std::chrono::duration<double, std::nano>(c1 - c0).count();
+    const auto ns = static_cast<double>(c1 - c0);
     return static_cast<double>(t1 - t0) / ns;
   }();
   return kRate;

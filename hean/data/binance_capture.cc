@@ -62,15 +62,8 @@ Status BinanceCaptureParser::ParseLine(std::string_view line, std::size_t readab
   }
   const UnixNanos ts_recv = UnixNanos::FromNanos(recv_ns);
   std::string_view json = line.substr(sp + 1);
-  std::size_t capacity = json.size() + readable_after;
-  if (readable_after < simdjson::SIMDJSON_PADDING) {
-    m.padded.assign(json);
-    m.padded.resize(json.size() + simdjson::SIMDJSON_PADDING, '\0');
-    json = std::string_view(m.padded.data(), json.size());
-    capacity = m.padded.size();
-  }
   sj::document doc;
-  if (m.parser.iterate(json.data(), json.size(), capacity).get(doc)) return Bad("not JSON");
+  if (json_fields::Iterate(m.parser, json, readable_after, m.padded, doc)) return Bad("not JSON");
   sj::object root;
   if (doc.get_object().get(root)) return Bad("JSON is not an object");
 
@@ -114,15 +107,12 @@ Status BinanceCaptureParser::ParseLine(std::string_view line, std::size_t readab
     if (last_update_id == 0) return fail(BadField("lastUpdateId", "missing"));
     // m.bids / m.asks still hold the previous message's levels when a side is absent.
     if (!have_bids || !have_asks) return fail(BadField(have_bids ? "asks" : "bids", "missing"));
-    auto levels = std::make_shared<BookLevels>();
-    levels->bids = m.bids;
-    levels->asks = m.asks;
     BookSnapshot snap;
     snap.ts_event = UnixNanos::FromMillis(static_cast<std::int64_t>(t_time != 0 ? t_time : e_time));
     snap.ts_recv = ts_recv;
     snap.instrument = m.snapshot_instrument;
     snap.update_id = last_update_id;
-    snap.levels = std::move(levels);
+    snap.levels = json_fields::MakeLevels(m.bids, m.asks);
     out.emplace_back(std::move(snap));
     return Status::Ok();
   }
@@ -216,25 +206,7 @@ Status BinanceCaptureParser::ParseLine(std::string_view line, std::size_t readab
     d.update_id = u;
     d.first_update_id = first_u;
     d.prev_update_id = pu;
-    const std::size_t first = out.size();
-    for (const BookLevel& l : m.bids) {
-      d.side = Side::kBuy;
-      d.price = l.price;
-      d.qty = l.qty;
-      out.emplace_back(d);
-    }
-    for (const BookLevel& l : m.asks) {
-      d.side = Side::kSell;
-      d.price = l.price;
-      d.qty = l.qty;
-      out.emplace_back(d);
-    }
-    if (out.size() == first) {
-      d.flags = BookDelta::kNoLevels;
-      d.price = Price::Undefined();
-      out.emplace_back(d);
-    }
-    std::get<BookDelta>(out.back()).flags |= BookDelta::kLastInMessage;
+    json_fields::AppendLevelDeltas(d, m.bids, m.asks, out);
     return Status::Ok();
   }
   if (kind == "trade") {

@@ -386,16 +386,13 @@ Status BybitJsonParser::Impl::Rest(sj::value result, UnixNanos ts_recv, bool has
   }
   if (have_b && have_a) {
     if (symbol.empty()) return BadField("s", "missing");
-    auto levels = std::make_shared<BookLevels>();
-    levels->bids = bids;
-    levels->asks = asks;
     BookSnapshot snap;
     snap.ts_event = Ms(cts != 0 ? cts : ts);
     snap.ts_recv = has_recv ? ts_recv : Ms(ts);
     snap.instrument = Resolve(symbol);
     snap.update_id = u;
     snap.sequence = seq;
-    snap.levels = std::move(levels);
+    snap.levels = json_fields::MakeLevels(bids, asks);
     out.emplace_back(std::move(snap));
     *market = true;
     return Status::Ok();
@@ -448,15 +445,8 @@ Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_af
     has_recv = true;
     json = line.substr(sp + 1);
   }
-  std::size_t capacity = json.size() + readable_after;
-  if (readable_after < simdjson::SIMDJSON_PADDING) {
-    m.padded.assign(json);
-    m.padded.resize(json.size() + simdjson::SIMDJSON_PADDING, '\0');
-    json = std::string_view(m.padded.data(), json.size());
-    capacity = m.padded.size();
-  }
   sj::document doc;
-  if (m.parser.iterate(json.data(), json.size(), capacity).get(doc)) return Bad("not JSON");
+  if (json_fields::Iterate(m.parser, json, readable_after, m.padded, doc)) return Bad("not JSON");
   sj::object root;
   if (doc.get_object().get(root)) return Bad("not JSON: not an object");
 
@@ -596,16 +586,13 @@ Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_af
   const UnixNanos ts_event = Ms(cts != 0 ? cts : ts);
   const UnixNanos recv = has_recv ? ts_recv : Ms(ts);
   if (snapshot) {
-    auto levels = std::make_shared<BookLevels>();
-    levels->bids = m.bids;
-    levels->asks = m.asks;
     BookSnapshot snap;
     snap.ts_event = ts_event;
     snap.ts_recv = recv;
     snap.instrument = id;
     snap.update_id = u;
     snap.sequence = seq;
-    snap.levels = std::move(levels);
+    snap.levels = json_fields::MakeLevels(m.bids, m.asks);
     out.emplace_back(std::move(snap));
     return Status::Ok();
   }
@@ -615,26 +602,7 @@ Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_af
   d.instrument = id;
   d.update_id = u;
   d.sequence = seq;
-  const std::size_t first = out.size();
-  out.reserve(first + m.bids.size() + m.asks.size() + 1);
-  d.side = Side::kBuy;
-  for (const BookLevel& l : m.bids) {
-    d.price = l.price;
-    d.qty = l.qty;
-    out.emplace_back(d);
-  }
-  d.side = Side::kSell;
-  for (const BookLevel& l : m.asks) {
-    d.price = l.price;
-    d.qty = l.qty;
-    out.emplace_back(d);
-  }
-  if (out.size() == first) {
-    d.flags = BookDelta::kNoLevels;
-    d.price = Price::Undefined();
-    out.emplace_back(d);
-  }
-  std::get<BookDelta>(out.back()).flags |= BookDelta::kLastInMessage;
+  json_fields::AppendLevelDeltas(d, m.bids, m.asks, out);
   return Status::Ok();
 }
 

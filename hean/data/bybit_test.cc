@@ -24,6 +24,7 @@
 #include "hean/book/order_book.h"
 #include "hean/data/line_reader.h"
 #include "hean/data/source.h"
+#include "hean/data/test_files.h"
 
 namespace hean {
 namespace {
@@ -273,46 +274,9 @@ std::string MakeZip(const std::vector<ZipMember>& members) {
   return out;
 }
 
-class BybitTest : public ::testing::Test {
+class BybitTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir();
-    if (tmpl.empty()) tmpl = "/tmp/";
-    if (tmpl.back() != '/') tmpl += '/';
-    tmpl += "hean_bybit_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr) << tmpl;
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
-  std::string Write(const std::string& name, std::string_view content) const {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream f(path, std::ios::binary);
-    f.write(content.data(), static_cast<std::streamsize>(content.size()));
-    EXPECT_TRUE(f.good()) << path;
-    return path;
-  }
-
-  std::string WriteGzip(const std::string& name, std::string_view content) const {
-    const std::string path = dir_ + "/" + name;
-    gzFile gz = gzopen(path.c_str(), "wb");
-    EXPECT_NE(gz, nullptr) << path;
-    if (gz == nullptr) return path;
-    EXPECT_EQ(gzwrite(gz, content.data(), static_cast<unsigned>(content.size())), static_cast<int>(content.size()));
-    EXPECT_EQ(gzclose(gz), Z_OK);
-    return path;
-  }
-
-  static std::string ReadBytes(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  }
-
   DataInstruments inst_;
-  std::string dir_;
 };
 
 BookSet::Spec XrpSpec(InstrumentId) { return {Venue::kBybit, P("0.0001")}; }

@@ -13,6 +13,8 @@
 #include <variant>
 #include <vector>
 
+#include "hean/data/test_files.h"
+
 #ifndef HEAN_SOURCE_DIR
 #error "HEAN_SOURCE_DIR must be defined by the build (cmake/HeanHelpers.cmake)"
 #endif
@@ -72,43 +74,11 @@ ReadOutcome ReadAll(EventSource& src) {
   return o;
 }
 
-class CsvSourcesTest : public ::testing::Test {
+class CsvSourcesTest : public TempDirTest {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir();
-    if (tmpl.empty()) tmpl = "/tmp/";
-    if (tmpl.back() != '/') tmpl += '/';
-    tmpl += "hean_csv_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr) << tmpl;
-    dir_ = tmpl;
+    TempDirTest::SetUp();
     options_.instruments = &instruments_;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
-  std::string Write(const std::string& name, std::string_view content) const {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream f(path, std::ios::binary);
-    f.write(content.data(), static_cast<std::streamsize>(content.size()));
-    EXPECT_TRUE(f.good()) << path;
-    return path;
-  }
-
-  std::string WriteGzip(const std::string& name, std::string_view content) const {
-    const std::string path = dir_ + "/" + name;
-    gzFile gz = gzopen(path.c_str(), "wb");
-    EXPECT_NE(gz, nullptr) << path;
-    if (gz == nullptr) return path;
-    EXPECT_EQ(gzwrite(gz, content.data(), static_cast<unsigned>(content.size())), static_cast<int>(content.size()));
-    EXPECT_EQ(gzclose(gz), Z_OK);
-    return path;
-  }
-
-  static std::string ReadBytes(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
   }
 
   // Opens and reads everything; fails the test if opening fails.
@@ -121,7 +91,6 @@ class CsvSourcesTest : public ::testing::Test {
 
   const DataInstruments::Entry& InstrumentOf(InstrumentId id) const { return instruments_.Get(id); }
 
-  std::string dir_;
   DataInstruments instruments_;
   SourceOptions options_;
 };

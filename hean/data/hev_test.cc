@@ -15,6 +15,7 @@
 
 #include "hean/data/binance_capture.h"
 #include "hean/data/line_reader.h"
+#include "hean/data/test_files.h"
 
 namespace hean {
 namespace {
@@ -274,23 +275,12 @@ std::vector<Event> EveryKind() {
 
 // ---------------------------------------------------------------- fixture
 
-class HevTest : public ::testing::Test {
+class HevTest : public TempDirTest {
  protected:
   void SetUp() override {
-    std::string tmpl = ::testing::TempDir();
-    if (tmpl.empty()) tmpl = "/tmp/";
-    if (tmpl.back() != '/') tmpl += '/';
-    tmpl += "hean_hev_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr) << tmpl;
-    dir_ = tmpl;
+    TempDirTest::SetUp();
     btc_ = instruments_.Intern(Venue::kBinance, "BTCUSDT");
   }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
-  std::string PathOf(const std::string& name) const { return dir_ + "/" + name; }
 
   // Writes `events` to a new file `name` and returns its path.
   std::string WriteFile(const std::string& name, const std::vector<Event>& events) {
@@ -307,10 +297,6 @@ class HevTest : public ::testing::Test {
     return path;
   }
 
-  static std::string ReadBytes(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(f), {});
-  }
   static void WriteBytes(const std::string& path, std::string_view bytes) {
     std::ofstream f(path, std::ios::binary | std::ios::trunc);
     f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
@@ -348,7 +334,6 @@ class HevTest : public ::testing::Test {
     }
   }
 
-  std::string dir_;
   DataInstruments instruments_;
   InstrumentId btc_;
 };

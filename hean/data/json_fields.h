@@ -6,6 +6,7 @@
 
 #include <charconv>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,57 @@ inline Status ParseLevels(sj::value v, std::string_view field, std::vector<BookL
     out.push_back(BookLevel{*p, *q});
   }
   return Status::Ok();
+}
+
+// Starts an on-demand parse of `json`: in place when at least
+// SIMDJSON_PADDING bytes after it may be read, otherwise from a padded copy
+// in `scratch` (which must outlive `doc`).
+inline simdjson::error_code Iterate(sj::parser& parser, std::string_view json, std::size_t readable_after,
+                                    std::string& scratch, sj::document& doc) {
+  std::size_t capacity = json.size() + readable_after;
+  if (readable_after < simdjson::SIMDJSON_PADDING) {
+    scratch.assign(json);
+    scratch.resize(json.size() + simdjson::SIMDJSON_PADDING, '\0');
+    json = std::string_view(scratch.data(), json.size());
+    capacity = scratch.size();
+  }
+  return parser.iterate(json.data(), json.size(), capacity).get(doc);
+}
+
+// Both sides of a snapshot, shared and immutable.
+inline std::shared_ptr<const BookLevels> MakeLevels(const std::vector<BookLevel>& bids,
+                                                    const std::vector<BookLevel>& asks) {
+  auto levels = std::make_shared<BookLevels>();
+  levels->bids = bids;
+  levels->asks = asks;
+  return levels;
+}
+
+// Appends one BookDelta per level (bids, then asks) made from `proto`, the
+// last flagged kLastInMessage; a message without levels becomes one
+// kNoLevels delta, so that its update ids still count.
+inline void AppendLevelDeltas(BookDelta proto, const std::vector<BookLevel>& bids, const std::vector<BookLevel>& asks,
+                              std::vector<Event>& out) {
+  const std::size_t first = out.size();
+  out.reserve(first + bids.size() + asks.size() + 1);
+  proto.side = Side::kBuy;
+  for (const BookLevel& l : bids) {
+    proto.price = l.price;
+    proto.qty = l.qty;
+    out.emplace_back(proto);
+  }
+  proto.side = Side::kSell;
+  for (const BookLevel& l : asks) {
+    proto.price = l.price;
+    proto.qty = l.qty;
+    out.emplace_back(proto);
+  }
+  if (out.size() == first) {
+    proto.flags = BookDelta::kNoLevels;
+    proto.price = Price::Undefined();
+    out.emplace_back(proto);
+  }
+  std::get<BookDelta>(out.back()).flags |= BookDelta::kLastInMessage;
 }
 
 }  // namespace hean::json_fields

@@ -13,60 +13,13 @@
 #include <string_view>
 #include <vector>
 
+#include "hean/data/test_files.h"
+
 namespace hean {
 namespace {
 
 // A fresh directory per test, removed afterwards.
-class LineReaderTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir();
-    if (tmpl.empty()) tmpl = "/tmp/";
-    if (tmpl.back() != '/') tmpl += '/';
-    tmpl += "hean_line_reader_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr) << tmpl;
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
-  std::string PathOf(const std::string& name) const { return dir_ + "/" + name; }
-
-  std::string WritePlain(const std::string& name, std::string_view content) const {
-    const std::string path = PathOf(name);
-    std::ofstream f(path, std::ios::binary);
-    f.write(content.data(), static_cast<std::streamsize>(content.size()));
-    EXPECT_TRUE(f.good()) << path;
-    return path;
-  }
-
-  // Writes `content` gzip-compressed with zlib's gz* API; `mode` as gzopen's.
-  std::string WriteGzip(const std::string& name, std::string_view content, const char* mode = "wb") const {
-    const std::string path = PathOf(name);
-    gzFile gz = gzopen(path.c_str(), mode);
-    EXPECT_NE(gz, nullptr) << path;
-    if (gz == nullptr) return path;
-    std::size_t done = 0;
-    while (done < content.size()) {
-      const auto n = static_cast<unsigned>(std::min<std::size_t>(content.size() - done, 1 << 20));
-      const int w = gzwrite(gz, content.data() + done, n);
-      EXPECT_EQ(w, static_cast<int>(n));
-      if (w <= 0) break;
-      done += static_cast<std::size_t>(w);
-    }
-    EXPECT_EQ(gzclose(gz), Z_OK);
-    return path;
-  }
-
-  static std::string ReadBytes(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
-  }
-
-  std::string dir_;
-};
+class LineReaderTest : public TempDirTest {};
 
 std::unique_ptr<LineReader> OpenOrDie(const std::string& path) {
   auto r = LineReader::Open(path);
@@ -134,7 +87,7 @@ std::string Join(const std::vector<std::string>& lines) {
 }
 
 TEST_F(LineReaderTest, ReadsPlainTextLines) {
-  const std::string path = WritePlain("plain.txt", "alpha\nbeta\ngamma\n");
+  const std::string path = Write("plain.txt", "alpha\nbeta\ngamma\n");
   auto r = OpenOrDie(path);
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->path(), path);
@@ -168,7 +121,7 @@ TEST_F(LineReaderTest, ReadsGzipLines) {
 TEST_F(LineReaderTest, ReadsConcatenatedGzipMembers) {
   const std::string a = ReadBytes(WriteGzip("a.gz", "one\ntwo\n"));
   const std::string b = ReadBytes(WriteGzip("b.gz", "three\n"));
-  auto r = OpenOrDie(WritePlain("ab.gz", a + b));
+  auto r = OpenOrDie(Write("ab.gz", a + b));
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(ReadAll(*r).lines, Lines({"one", "two", "three"}));
   EXPECT_TRUE(r->status().ok()) << r->status().ToString();
@@ -177,7 +130,7 @@ TEST_F(LineReaderTest, ReadsConcatenatedGzipMembers) {
 TEST_F(LineReaderTest, ReturnsLastLineWithoutFinalNewline) {
   for (const bool gz : {false, true}) {
     SCOPED_TRACE(gz ? "gzip" : "plain");
-    const std::string path = gz ? WriteGzip("nofinal.gz", "first\nsecond") : WritePlain("nofinal.txt", "first\nsecond");
+    const std::string path = gz ? WriteGzip("nofinal.gz", "first\nsecond") : Write("nofinal.txt", "first\nsecond");
     auto r = OpenOrDie(path);
     ASSERT_NE(r, nullptr);
     const ReadOutcome o = ReadAll(*r);
@@ -189,14 +142,14 @@ TEST_F(LineReaderTest, ReturnsLastLineWithoutFinalNewline) {
 }
 
 TEST_F(LineReaderTest, SingleLineWithoutAnyNewline) {
-  auto r = OpenOrDie(WritePlain("one.txt", "lonely"));
+  auto r = OpenOrDie(Write("one.txt", "lonely"));
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(ReadAll(*r).lines, Lines({"lonely"}));
   EXPECT_TRUE(r->status().ok());
 }
 
 TEST_F(LineReaderTest, ReturnsEmptyLines) {
-  auto r = OpenOrDie(WritePlain("empty_lines.txt", "\n\na\n\nb\n\n"));
+  auto r = OpenOrDie(Write("empty_lines.txt", "\n\na\n\nb\n\n"));
   ASSERT_NE(r, nullptr);
   const ReadOutcome o = ReadAll(*r);
   EXPECT_EQ(o.lines, Lines({"", "", "a", "", "b", ""}));
@@ -208,7 +161,7 @@ TEST_F(LineReaderTest, ReturnsEmptyLines) {
 TEST_F(LineReaderTest, EmptyFileHasNoLines) {
   for (const bool gz : {false, true}) {
     SCOPED_TRACE(gz ? "gzip" : "plain");
-    auto r = OpenOrDie(gz ? WriteGzip("empty.gz", "") : WritePlain("empty.txt", ""));
+    auto r = OpenOrDie(gz ? WriteGzip("empty.gz", "") : Write("empty.txt", ""));
     ASSERT_NE(r, nullptr);
     std::string_view line;
     EXPECT_FALSE(r->Next(&line));
@@ -226,7 +179,7 @@ TEST_F(LineReaderTest, KeepsCarriageReturn) {
 }
 
 TEST_F(LineReaderTest, NextAfterEndKeepsReturningFalse) {
-  auto r = OpenOrDie(WritePlain("x.txt", "x\n"));
+  auto r = OpenOrDie(Write("x.txt", "x\n"));
   ASSERT_NE(r, nullptr);
   std::string_view line;
   ASSERT_TRUE(r->Next(&line));
@@ -243,7 +196,7 @@ TEST_F(LineReaderTest, GrowsBufferForLineLongerThanThreeMegabytes) {
   const std::string content = "short\n" + huge + "\nafter\n" + huge + "x";  // second huge one at EOF, no newline
   for (const bool gz : {false, true}) {
     SCOPED_TRACE(gz ? "gzip" : "plain");
-    auto r = OpenOrDie(gz ? WriteGzip("huge.gz", content) : WritePlain("huge.txt", content));
+    auto r = OpenOrDie(gz ? WriteGzip("huge.gz", content) : Write("huge.txt", content));
     ASSERT_NE(r, nullptr);
     const ReadOutcome o = ReadAll(*r);
     ASSERT_EQ(o.lines.size(), 4u);
@@ -265,7 +218,7 @@ TEST_F(LineReaderTest, ManyLinesAcrossRefillsArePaddedAndNumbered) {
   ASSERT_GT(content.size(), 2u * 1024 * 1024);
   for (const bool gz : {false, true}) {
     SCOPED_TRACE(gz ? "gzip" : "plain");
-    auto r = OpenOrDie(gz ? WriteGzip("many.gz", content) : WritePlain("many.txt", content));
+    auto r = OpenOrDie(gz ? WriteGzip("many.gz", content) : Write("many.txt", content));
     ASSERT_NE(r, nullptr);
     const ReadOutcome o = ReadAll(*r);
     EXPECT_TRUE(o.lines == lines) << "read " << o.lines.size() << " of " << lines.size() << " lines";
@@ -301,7 +254,7 @@ TEST_F(LineReaderTest, ReportsTruncatedGzip) {
   const std::vector<std::string> lines = MakeLines(3000, 777);
   const std::string full = ReadBytes(WriteGzip("full.gz", Join(lines)));
   ASSERT_GT(full.size(), 10000u);
-  const std::string path = WritePlain("truncated.gz", std::string_view(full).substr(0, full.size() / 2));
+  const std::string path = Write("truncated.gz", std::string_view(full).substr(0, full.size() / 2));
 
   auto r = OpenOrDie(path);
   ASSERT_NE(r, nullptr);
@@ -329,7 +282,7 @@ TEST_F(LineReaderTest, ReportsTruncatedGzip) {
 TEST_F(LineReaderTest, ReportsGzipTruncatedInTrailer) {
   // All the data is there but the CRC/size trailer is cut.
   const std::string full = ReadBytes(WriteGzip("full.gz", "a\nb\nc\n"));
-  const std::string path = WritePlain("cut_trailer.gz", std::string_view(full).substr(0, full.size() - 3));
+  const std::string path = Write("cut_trailer.gz", std::string_view(full).substr(0, full.size() - 3));
   auto r = OpenOrDie(path);
   ASSERT_NE(r, nullptr);
   const ReadOutcome o = ReadAll(*r);
@@ -341,7 +294,7 @@ TEST_F(LineReaderTest, ReportsGzipTruncatedInTrailer) {
 TEST_F(LineReaderTest, ReportsTruncatedLargeGzipAfterSeveralRefills) {
   const std::vector<std::string> lines = MakeLines(20000, 99);
   const std::string full = ReadBytes(WriteGzip("big.gz", Join(lines)));
-  const std::string path = WritePlain("big_cut.gz", std::string_view(full).substr(0, full.size() * 3 / 4));
+  const std::string path = Write("big_cut.gz", std::string_view(full).substr(0, full.size() * 3 / 4));
   auto r = OpenOrDie(path);
   ASSERT_NE(r, nullptr);
   const ReadOutcome o = ReadAll(*r);
@@ -357,7 +310,7 @@ TEST_F(LineReaderTest, ReportsCorruptGzipWithoutCrashing) {
   std::string bytes = ReadBytes(WriteGzip("good.gz", Join(lines)));
   ASSERT_GT(bytes.size(), 1000u);
   for (std::size_t i = bytes.size() / 2; i < bytes.size() / 2 + 16; ++i) bytes[i] = static_cast<char>(bytes[i] ^ 0x5a);
-  const std::string path = WritePlain("corrupt.gz", bytes);
+  const std::string path = Write("corrupt.gz", bytes);
   auto r = OpenOrDie(path);
   ASSERT_NE(r, nullptr);
   const ReadOutcome o = ReadAll(*r, 1'000'000);
@@ -375,7 +328,7 @@ TEST_F(LineReaderTest, CorruptHeaderIsAnError) {
   // Gzip magic followed by garbage: a corrupt stream, not plain text.
   std::string bytes = ReadBytes(WriteGzip("good.gz", "hello\nworld\n"));
   bytes[2] = 0x07;  // compression method other than deflate
-  auto r = OpenOrDie(WritePlain("badheader.gz", bytes));
+  auto r = OpenOrDie(Write("badheader.gz", bytes));
   ASSERT_NE(r, nullptr);
   ReadAll(*r, 1000);
   EXPECT_FALSE(r->status().ok());
@@ -422,7 +375,7 @@ TEST_F(LineReaderTest, CorruptionIsAnErrorAfterEveryLineBeforeIt) {
   }
   ASSERT_GT(complete, 0u);
 
-  const std::string path = WritePlain("stored_corrupt.gz", bytes);
+  const std::string path = Write("stored_corrupt.gz", bytes);
   auto r = OpenOrDie(path);
   ASSERT_NE(r, nullptr);
   const ReadOutcome o = ReadAll(*r);

@@ -152,15 +152,6 @@ void SkipLog::Add(std::string_view message_without_place, const std::string& ful
   if (e.count++ == 0) e.first = full_message;
 }
 
-void SkipLog::Merge(const SkipLog& other) {
-  total_ += other.total_;
-  for (const auto& [k, v] : other.by_reason_) {
-    Entry& e = by_reason_[k];
-    if (e.count == 0) e.first = v.first;
-    e.count += v.count;
-  }
-}
-
 Status DecimalFieldError(DecimalError e, std::string_view field, std::string_view text) {
   std::string m("field \"");
   m.append(field).append("\": \"").append(text.substr(0, 64));

@@ -82,7 +82,6 @@ class SkipLog {
   void Add(std::string_view message_without_place, const std::string& full_message);
   std::uint64_t total() const noexcept { return total_; }
   const std::map<std::string, Entry>& by_reason() const noexcept { return by_reason_; }
-  void Merge(const SkipLog& other);
 
  private:
   std::uint64_t total_ = 0;

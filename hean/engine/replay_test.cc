@@ -21,6 +21,7 @@
 #include "hean/book/book_set.h"
 #include "hean/core/clock.h"
 #include "hean/data/source.h"
+#include "hean/data/test_files.h"
 #include "hean/engine/engine.h"
 #include "hean/engine/replay_driver.h"
 
@@ -133,29 +134,8 @@ Event MemTrade(std::int64_t recv, std::string_view id) {
   return t;
 }
 
-class ReplayTest : public ::testing::Test {
+class ReplayTest : public TempDirTest {
  protected:
-  void SetUp() override {
-    std::string tmpl = ::testing::TempDir();
-    if (tmpl.empty()) tmpl = "/tmp/";
-    if (tmpl.back() != '/') tmpl += '/';
-    tmpl += "hean_replay_XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl.data()), nullptr) << tmpl;
-    dir_ = tmpl;
-  }
-  void TearDown() override {
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
-  }
-
-  std::string Write(const std::string& name, std::string_view content) const {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream f(path, std::ios::binary);
-    f.write(content.data(), static_cast<std::streamsize>(content.size()));
-    EXPECT_TRUE(f.good()) << path;
-    return path;
-  }
-
   // Opens every path (into `inst`) for one Replay, in the order given.
   static std::vector<std::unique_ptr<EventSource>> Open(const std::vector<std::string>& paths, DataInstruments& inst,
                                                         OnError on_error = OnError::kFail) {
@@ -188,8 +168,6 @@ class ReplayTest : public ::testing::Test {
     EXPECT_TRUE(replay.status().ok()) << replay.status().ToString();
     return out;
   }
-
-  std::string dir_;
 };
 
 // ------------------------------------------------------------ merge order
