@@ -16,12 +16,18 @@ Result<void, BookError> BinanceBookBuilder::Fail(BookError e) {
 Result<void, BookError> BinanceBookBuilder::OnSnapshot(const BookSnapshot& snap) {
   static const BookLevels kEmpty;
   const BookLevels& lv = snap.levels ? *snap.levels : kEmpty;
-  if (auto r = book_.ApplySnapshot(lv.bids, lv.asks); !r.ok()) return Fail(r.error());
-  book_.update_id = snap.update_id;
-  book_.ts_event = snap.ts_event;
-  book_.ts_recv = snap.ts_recv;
-  snapshot_id_ = snap.update_id;
-  last_u_ = snap.update_id;
+  return Reset(lv.bids, lv.asks, snap.update_id, snap.ts_event, snap.ts_recv);
+}
+
+Result<void, BookError> BinanceBookBuilder::Reset(const std::vector<BookLevel>& bids,
+                                                  const std::vector<BookLevel>& asks, std::uint64_t u,
+                                                  UnixNanos ts_event, UnixNanos ts_recv) {
+  if (auto r = book_.ApplySnapshot(bids, asks); !r.ok()) return Fail(r.error());
+  book_.update_id = u;
+  book_.ts_event = ts_event;
+  book_.ts_recv = ts_recv;
+  snapshot_id_ = u;
+  last_u_ = u;
   state_ = State::kSyncing;
   in_message_ = false;
   dropping_message_ = false;
@@ -42,31 +48,92 @@ Result<void, BookError> BinanceBookBuilder::OnSnapshot(const BookSnapshot& snap)
 }
 
 Result<void, BookError> BinanceBookBuilder::OnDelta(const BookDelta& d) {
-  if (state_ == State::kAwaitingSnapshot || state_ == State::kInvalid) {
-    if (buffer_.size() >= max_buffered_) {
-      // Evict the oldest whole message: a partial one must never be applied.
-      while (!buffer_.empty()) {
-        const bool last = (buffer_.front().flags & BookDelta::kLastInMessage) != 0;
-        buffer_.pop_front();
-        ++buffer_evictions_;
-        if (last) break;
-      }
-      if (state_ == State::kAwaitingSnapshot) {
-        // The first snapshot may still be far away; say so once.
-        state_ = State::kInvalid;
-        book_.Invalidate(BookError::kBufferOverflow);
-        buffer_.push_back(d);
-        return MakeUnexpected(BookError::kBufferOverflow);
-      }
-    }
-    buffer_.push_back(d);
-    return {};
-  }
+  if (state_ == State::kAwaitingSnapshot || state_ == State::kInvalid) return Buffer(d);
   auto r = Process(d);
   // The delta that broke the chain is newer than anything applied: keep it
   // for the next snapshot.
   if (!r.ok()) buffer_.push_back(d);
   return r;
+}
+
+Result<void, BookError> BinanceBookBuilder::Buffer(const BookDelta& d) {
+  if (buffer_.size() >= max_buffered_) {
+    // Evict the oldest whole message: a partial one must never be applied.
+    while (!buffer_.empty()) {
+      const bool last = (buffer_.front().flags & BookDelta::kLastInMessage) != 0;
+      buffer_.pop_front();
+      ++buffer_evictions_;
+      if (last) break;
+    }
+    if (state_ == State::kAwaitingSnapshot) {
+      // The first snapshot may still be far away; say so once.
+      state_ = State::kInvalid;
+      book_.Invalidate(BookError::kBufferOverflow);
+      buffer_.push_back(d);
+      return MakeUnexpected(BookError::kBufferOverflow);
+    }
+  }
+  buffer_.push_back(d);
+  return {};
+}
+
+Result<void, BookError> BinanceBookBuilder::BufferMessage(const BookMessage& m) {
+  Result<void, BookError> first{};
+  ForEachDelta(m, [&](const BookDelta& d) {
+    if (auto r = Buffer(d); !r.ok() && first.ok()) first = r;
+  });
+  return first;
+}
+
+Result<void, BookError> BinanceBookBuilder::OnMessage(const BookMessage& m) {
+  if (m.snapshot) return Reset(m.bids, m.asks, m.update_id, m.ts_event, m.ts_recv);
+  if (state_ == State::kAwaitingSnapshot || state_ == State::kInvalid) return BufferMessage(m);
+  // A message fed as events and left unfinished was cut.
+  if (in_message_) {
+    auto r = Fail(BookError::kUnparseable);
+    (void)BufferMessage(m);
+    return r;
+  }
+  message_complete_ = false;
+  if (state_ == State::kSyncing) {
+    if (m.update_id < snapshot_id_) {
+      ++messages_dropped_;  // older than the snapshot
+      message_complete_ = true;
+      return {};
+    }
+    if (m.first_update_id > snapshot_id_) {
+      ++gaps_;
+      auto r = Fail(BookError::kSequenceGap);
+      (void)BufferMessage(m);
+      return r;
+    }
+    state_ = State::kLive;
+    book_.MarkValid();
+  } else if (m.prev_update_id != last_u_) {
+    ++gaps_;
+    auto r = Fail(BookError::kSequenceGap);
+    (void)BufferMessage(m);
+    return r;
+  }
+  auto fail = [&](BookError e) {
+    auto r = Fail(e);
+    (void)BufferMessage(m);
+    return r;
+  };
+  for (const BookLevel& l : m.bids) {
+    if (auto r = book_.SetLevel(Side::kBuy, l.price, l.qty); !r.ok()) return fail(r.error());
+  }
+  for (const BookLevel& l : m.asks) {
+    if (auto r = book_.SetLevel(Side::kSell, l.price, l.qty); !r.ok()) return fail(r.error());
+  }
+  message_complete_ = true;
+  last_u_ = m.update_id;
+  book_.update_id = m.update_id;
+  book_.ts_event = m.ts_event;
+  book_.ts_recv = m.ts_recv;
+  ++messages_applied_;
+  if (book_.IsCrossed()) return fail(BookError::kCrossed);
+  return {};
 }
 
 Result<void, BookError> BinanceBookBuilder::Process(const BookDelta& d) {

@@ -44,6 +44,12 @@ class BinanceBookBuilder {
   // An error is returned once, at the transition to invalid.
   [[nodiscard]] Result<void, BookError> OnSnapshot(const BookSnapshot& snap);
   [[nodiscard]] Result<void, BookError> OnDelta(const BookDelta& delta);
+  // A whole message (snapshot or diff) at once, as BinanceCaptureParser's
+  // ParseMessage gives it: the same sync rule and counters as the events of
+  // that message fed one by one, without an event per level. A diff that
+  // cannot be applied (no snapshot yet, invalid book, or the one that broke
+  // the chain) is buffered whole for the next snapshot.
+  [[nodiscard]] Result<void, BookError> OnMessage(const BookMessage& msg);
 
   State state() const noexcept { return state_; }
   const OrderBook& book() const noexcept { return book_; }
@@ -60,6 +66,10 @@ class BinanceBookBuilder {
 
  private:
   Result<void, BookError> Process(const BookDelta& d);
+  Result<void, BookError> Buffer(const BookDelta& d);
+  Result<void, BookError> BufferMessage(const BookMessage& m);
+  Result<void, BookError> Reset(const std::vector<BookLevel>& bids, const std::vector<BookLevel>& asks, std::uint64_t u,
+                                UnixNanos ts_event, UnixNanos ts_recv);
   Result<void, BookError> Fail(BookError e);
 
   OrderBook& book_;

@@ -13,17 +13,53 @@ Result<void, BookError> BybitBookBuilder::Fail(BookError e) {
 Result<void, BookError> BybitBookBuilder::OnSnapshot(const BookSnapshot& snap) {
   static const BookLevels kEmpty;
   const BookLevels& lv = snap.levels ? *snap.levels : kEmpty;
+  return Reset(lv.bids, lv.asks, snap.update_id, snap.sequence, snap.ts_event, snap.ts_recv);
+}
+
+Result<void, BookError> BybitBookBuilder::Reset(const std::vector<BookLevel>& bids, const std::vector<BookLevel>& asks,
+                                                std::uint64_t u, std::uint64_t seq, UnixNanos ts_event,
+                                                UnixNanos ts_recv) {
   ++snapshots_;
-  if (auto r = book_.ApplySnapshot(lv.bids, lv.asks); !r.ok()) return Fail(r.error());
-  book_.update_id = snap.update_id;
-  book_.sequence = snap.sequence;
-  book_.ts_event = snap.ts_event;
-  book_.ts_recv = snap.ts_recv;
-  last_u_ = snap.update_id;
+  if (auto r = book_.ApplySnapshot(bids, asks); !r.ok()) return Fail(r.error());
+  book_.update_id = u;
+  book_.sequence = seq;
+  book_.ts_event = ts_event;
+  book_.ts_recv = ts_recv;
+  last_u_ = u;
   in_message_ = false;
   if (book_.IsCrossed()) return Fail(BookError::kCrossed);
   state_ = State::kLive;
   book_.MarkValid();
+  return {};
+}
+
+Result<void, BookError> BybitBookBuilder::OnMessage(const BookMessage& m) {
+  if (m.snapshot) return Reset(m.bids, m.asks, m.update_id, m.sequence, m.ts_event, m.ts_recv);
+  const std::size_t levels = m.bids.size() + m.asks.size();
+  if (state_ != State::kLive) {
+    deltas_ignored_ += levels == 0 ? 1 : levels;
+    if (state_ == State::kAwaitingSnapshot) return Fail(BookError::kDeltaBeforeSnapshot);
+    return {};
+  }
+  // A message fed as events and left unfinished was cut.
+  if (in_message_) return Fail(BookError::kUnparseable);
+  if (m.update_id != last_u_ + 1) {
+    ++deltas_ignored_;
+    return Fail(BookError::kSequenceGap);
+  }
+  for (const BookLevel& l : m.bids) {
+    if (auto r = book_.SetLevel(Side::kBuy, l.price, l.qty); !r.ok()) return Fail(r.error());
+  }
+  for (const BookLevel& l : m.asks) {
+    if (auto r = book_.SetLevel(Side::kSell, l.price, l.qty); !r.ok()) return Fail(r.error());
+  }
+  last_u_ = m.update_id;
+  book_.update_id = m.update_id;
+  book_.sequence = m.sequence;
+  book_.ts_event = m.ts_event;
+  book_.ts_recv = m.ts_recv;
+  ++messages_applied_;
+  if (book_.IsCrossed()) return Fail(BookError::kCrossed);
   return {};
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "hean/book/order_book.h"
 #include "hean/core/status.h"
@@ -35,6 +36,10 @@ class BybitBookBuilder {
   // transition; OK otherwise (including deltas ignored while invalid).
   [[nodiscard]] Result<void, BookError> OnSnapshot(const BookSnapshot& snap);
   [[nodiscard]] Result<void, BookError> OnDelta(const BookDelta& delta);
+  // A whole message (snapshot or delta) at once, as BybitJsonParser's
+  // ParseMessage gives it: the same rules and counters as the events of
+  // that message fed one by one, without an event per level.
+  [[nodiscard]] Result<void, BookError> OnMessage(const BookMessage& msg);
 
   State state() const noexcept { return state_; }
   const OrderBook& book() const noexcept { return book_; }
@@ -48,6 +53,8 @@ class BybitBookBuilder {
 
  private:
   Result<void, BookError> Fail(BookError e);
+  Result<void, BookError> Reset(const std::vector<BookLevel>& bids, const std::vector<BookLevel>& asks, std::uint64_t u,
+                                std::uint64_t seq, UnixNanos ts_event, UnixNanos ts_recv);
 
   OrderBook& book_;
   State state_ = State::kAwaitingSnapshot;

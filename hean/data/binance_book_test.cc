@@ -30,9 +30,15 @@ struct Outcome {
   bool live = false;
 };
 
+// How lines reach the builder: as events (ParseLine, one BookDelta per
+// level; the replay path) or as whole messages (ParseMessage + OnMessage;
+// the feed handler's path).
+enum class Path { kEvents, kWholeMessages };
+
 // Reads the files in order through one builder: the diff chain continues
 // from one file to the next (the second has no snapshot).
-Outcome Rebuild(const std::vector<std::string>& files, const std::string& symbol, Price tick) {
+Outcome Rebuild(const std::vector<std::string>& files, const std::string& symbol, Price tick,
+                Path path = Path::kEvents) {
   Outcome o;
   const InstrumentId id{0};
   BinanceCaptureParser parser({{symbol, id}}, id);
@@ -44,12 +50,21 @@ Outcome Rebuild(const std::vector<std::string>& files, const std::string& symbol
     if (!reader.ok()) return o;
     std::string_view line;
     std::vector<Event> events;
+    BookMessage msg;
     while ((*reader)->Next(&line)) {
       ++o.lines;
       events.clear();
-      Status s = parser.ParseLine(line, (*reader)->readable_after(line), events);
+      bool is_book = false;
+      Status s = path == Path::kEvents
+                     ? parser.ParseLine(line, (*reader)->readable_after(line), events)
+                     : parser.ParseMessage(line, (*reader)->readable_after(line), msg, &is_book, events);
       EXPECT_TRUE(s.ok()) << file << ":" << (*reader)->line_number() << ": " << s.ToString();
       if (!s.ok()) break;
+      if (is_book) {
+        EXPECT_TRUE(events.empty());
+        auto r = builder.OnMessage(msg);
+        EXPECT_TRUE(r.ok()) << "line " << (*reader)->line_number() << ": " << ToString(r.error());
+      }
       for (const Event& e : events) {
         if (const auto* snap = std::get_if<BookSnapshot>(&e)) {
           auto r = builder.OnSnapshot(*snap);
@@ -117,6 +132,32 @@ TEST(BinanceBook, RebuiltEthusdtBookMatchesBinanceBookTicker) {
               static_cast<unsigned long long>(o.lines), static_cast<unsigned long long>(o.messages_applied),
               static_cast<unsigned long long>(o.messages_dropped), static_cast<unsigned long long>(o.quotes),
               static_cast<unsigned long long>(o.compared));
+}
+
+// The same comparison with every depth message applied whole: the feed
+// handler's path must rebuild the same books as the replay path.
+TEST(BinanceBook, WholeMessagePathMatchesBookTickerAndTheEventPath) {
+  struct Case {
+    const char* day1;
+    const char* day2;
+    const char* symbol;
+    const char* tick;
+  };
+  for (const Case& c : {Case{"usdm_btcusdt_20240718.gz", "usdm_btcusdt_20240719_head20000.gz", "BTCUSDT", "0.1"},
+                        Case{"usdm_ethusdt_20240718.gz", "usdm_ethusdt_20240719_head20000.gz", "ETHUSDT", "0.01"}}) {
+    SCOPED_TRACE(c.symbol);
+    const std::vector<std::string> files{TestData(std::string("binance-usdm-2024-07-18/") + c.day1),
+                                         TestData(std::string("binance-usdm-2024-07-18/") + c.day2)};
+    const Outcome events = Rebuild(files, c.symbol, *Price::Parse(c.tick), Path::kEvents);
+    const Outcome whole = Rebuild(files, c.symbol, *Price::Parse(c.tick), Path::kWholeMessages);
+    EXPECT_TRUE(whole.live);
+    EXPECT_EQ(whole.mismatches, 0u) << whole.first_mismatch;
+    EXPECT_GE(whole.compared, 50u);
+    EXPECT_EQ(whole.compared, events.compared);
+    EXPECT_EQ(whole.quotes, events.quotes);
+    EXPECT_EQ(whole.messages_applied, events.messages_applied);
+    EXPECT_EQ(whole.messages_dropped, events.messages_dropped);
+  }
 }
 
 }  // namespace

@@ -6,20 +6,39 @@
 #include <string>
 
 #include "hean/data/json_fields.h"
+#include "hean/data/json_scan.h"
 #include "hean/data/source.h"
 
 namespace hean {
 
 namespace sj = simdjson::ondemand;
 
+namespace {
+
+// What a stream message says, read by either parser.
+struct StreamFields {
+  std::string_view kind, symbol;
+  std::uint64_t e_time = 0, t_time = 0, first_u = 0, u = 0, pu = 0, trade_id = 0;
+  bool buyer_maker = false, have_m = false;
+  Price p1 = Price::Undefined(), p2 = Price::Undefined();
+  Qty q1, q2;
+  bool have_b = false, have_a = false;
+};
+
+}  // namespace
+
 struct BinanceCaptureParser::Impl {
   std::map<std::string, InstrumentId, std::less<>> symbols;
   InstrumentId snapshot_instrument;
   std::function<InstrumentId(std::string_view)> resolver;
   sj::parser parser;
-  std::string padded;  // copy for lines without enough padding
-  std::vector<BookLevel> bids;
-  std::vector<BookLevel> asks;
+  std::string padded;   // copy for lines without enough padding
+  BookMessage message;  // ParseLine's buffer
+  std::uint64_t scanned = 0;
+
+  Status Slow(std::string_view json, std::size_t readable_after, UnixNanos ts_recv, BookMessage& book,
+              bool* is_snapshot, StreamFields& f);
+  Status Finish(const StreamFields& f, UnixNanos ts_recv, BookMessage& book, bool* is_book, std::vector<Event>& out);
 };
 
 namespace {
@@ -49,8 +68,101 @@ void BinanceCaptureParser::SetResolver(std::function<InstrumentId(std::string_vi
   impl_->resolver = std::move(resolver);
 }
 
+namespace {
+
+// Fast path for `{"stream":..,"data":{"e":..,...}}` lines (json_scan.h).
+// False: not handled here (unusual layout or malformed): use simdjson.
+bool ScanStream(std::string_view json, BookMessage& book, StreamFields& f) {
+  json_scan::Scanner sc(json);
+  if (!sc.Take('{')) return false;
+  std::string_view key;
+  if (!sc.Key(&key)) return false;
+  if (key == "stream") {
+    std::string_view stream;
+    if (!sc.String(&stream) || !sc.Take(',') || !sc.Key(&key)) return false;
+  }
+  if (key != "data" || !sc.Take('{')) return false;
+  do {
+    if (!sc.Key(&key) || key.empty()) return false;
+    bool ok = true;
+    switch (key[0]) {
+      case 'e':
+        if (key.size() != 1) return false;
+        ok = sc.String(&f.kind) && (f.kind == "depthUpdate" || f.kind == "trade" || f.kind == "bookTicker");
+        break;
+      case 'E': ok = key.size() == 1 && sc.U64(&f.e_time); break;
+      case 'T': ok = key.size() == 1 && sc.U64(&f.t_time); break;
+      case 's': ok = key.size() == 1 && sc.String(&f.symbol); break;
+      default:
+        if (f.kind.empty()) return false;  // "e" must come first
+        if (f.kind[0] == 'd') {            // depthUpdate
+          if (key == "b") {
+            ok = sc.Levels(book.bids);
+            f.have_b = true;
+          } else if (key == "a") {
+            ok = sc.Levels(book.asks);
+            f.have_a = true;
+          } else if (key == "u") {
+            ok = sc.U64(&f.u);
+          } else if (key == "U") {
+            ok = sc.U64(&f.first_u);
+          } else if (key == "pu") {
+            ok = sc.U64(&f.pu);
+          } else {
+            ok = sc.SkipValue();
+          }
+        } else if (f.kind[0] == 'b') {  // bookTicker
+          if (key == "u") {
+            ok = sc.U64(&f.u);
+          } else if (key == "b") {
+            ok = sc.QuotedPrice(&f.p1);
+            f.have_b = true;
+          } else if (key == "B") {
+            ok = sc.QuotedQty(&f.q1);
+          } else if (key == "a") {
+            ok = sc.QuotedPrice(&f.p2);
+            f.have_a = true;
+          } else if (key == "A") {
+            ok = sc.QuotedQty(&f.q2);
+          } else {
+            ok = sc.SkipValue();
+          }
+        } else {  // trade
+          if (key == "t") {
+            ok = sc.U64(&f.trade_id);
+          } else if (key == "p") {
+            ok = sc.QuotedPrice(&f.p1);
+          } else if (key == "q") {
+            ok = sc.QuotedQty(&f.q1);
+          } else if (key == "m") {
+            ok = sc.Bool(&f.buyer_maker);
+            f.have_m = true;
+          } else {
+            ok = sc.SkipValue();
+          }
+        }
+    }
+    if (!ok) return false;
+  } while (sc.Take(','));
+  return sc.Take('}') && sc.Take('}') && sc.AtEnd();
+}
+
+}  // namespace
+
 Status BinanceCaptureParser::ParseLine(std::string_view line, std::size_t readable_after, std::vector<Event>& out) {
+  bool is_book = false;
+  Status s = ParseMessage(line, readable_after, impl_->message, &is_book, out);
+  if (!s.ok() || !is_book) return s;
+  AppendBookEvents(impl_->message, out);
+  return Status::Ok();
+}
+
+std::uint64_t BinanceCaptureParser::scanned_lines() const noexcept { return impl_->scanned; }
+
+Status BinanceCaptureParser::ParseMessage(std::string_view line, std::size_t readable_after, BookMessage& book,
+                                          bool* is_book, std::vector<Event>& out) {
   Impl& m = *impl_;
+  *is_book = false;
   // Receive timestamp.
   const std::size_t sp = line.find(' ');
   if (sp == std::string_view::npos || sp == 0) return Bad("expected \"<receive ns> <json>\"");
@@ -62,186 +174,195 @@ Status BinanceCaptureParser::ParseLine(std::string_view line, std::size_t readab
   }
   const UnixNanos ts_recv = UnixNanos::FromNanos(recv_ns);
   std::string_view json = line.substr(sp + 1);
+
+  StreamFields f;
+  if (ScanStream(json, book, f)) {
+    ++m.scanned;
+  } else {
+    f = StreamFields{};
+    bool snapshot = false;
+    if (Status s = m.Slow(json, readable_after, ts_recv, book, &snapshot, f); !s.ok() || snapshot) {
+      *is_book = s.ok();
+      return s;
+    }
+  }
+  return m.Finish(f, ts_recv, book, is_book, out);
+}
+
+Status BinanceCaptureParser::Impl::Slow(std::string_view json, std::size_t readable_after, UnixNanos ts_recv,
+                                        BookMessage& book, bool* is_snapshot, StreamFields& f) {
   sj::document doc;
-  if (json_fields::Iterate(m.parser, json, readable_after, m.padded, doc)) return Bad("not JSON");
+  if (json_fields::Iterate(parser, json, readable_after, padded, doc)) return Bad("not JSON");
   sj::object root;
   if (doc.get_object().get(root)) return Bad("JSON is not an object");
 
-  const std::size_t mark = out.size();
-  auto fail = [&](Status s) {
-    out.resize(mark);
-    return s;
-  };
-
-  bool is_snapshot = false;
-  std::uint64_t last_update_id = 0, e_time = 0, t_time = 0;
+  bool is_snap = false;
+  std::uint64_t last_update_id = 0;
   sj::object data;
   bool have_data = false;
   bool have_bids = false, have_asks = false;
   for (auto field : root) {
     std::string_view key;
-    if (field.unescaped_key().get(key)) return fail(Bad("bad key"));
+    if (field.unescaped_key().get(key)) return Bad("bad key");
     if (key == "stream") continue;
     if (key == "data") {
-      if (field.value().get_object().get(data)) return fail(BadField("data", "not an object"));
+      if (field.value().get_object().get(data)) return BadField("data", "not an object");
       have_data = true;
       break;
     }
-    is_snapshot = true;
+    is_snap = true;
     if (key == "lastUpdateId") {
-      if (Status s = GetU64(field.value(), key, &last_update_id); !s.ok()) return fail(s);
+      if (Status s = GetU64(field.value(), key, &last_update_id); !s.ok()) return s;
     } else if (key == "E") {
-      if (Status s = GetU64(field.value(), key, &e_time); !s.ok()) return fail(s);
+      if (Status s = GetU64(field.value(), key, &f.e_time); !s.ok()) return s;
     } else if (key == "T") {
-      if (Status s = GetU64(field.value(), key, &t_time); !s.ok()) return fail(s);
+      if (Status s = GetU64(field.value(), key, &f.t_time); !s.ok()) return s;
     } else if (key == "bids") {
-      if (Status s = ParseLevels(field.value(), key, m.bids); !s.ok()) return fail(s);
+      if (Status s = ParseLevels(field.value(), key, book.bids); !s.ok()) return s;
       have_bids = true;
     } else if (key == "asks") {
-      if (Status s = ParseLevels(field.value(), key, m.asks); !s.ok()) return fail(s);
+      if (Status s = ParseLevels(field.value(), key, book.asks); !s.ok()) return s;
       have_asks = true;
     }
   }
 
-  if (is_snapshot) {
-    if (last_update_id == 0) return fail(BadField("lastUpdateId", "missing"));
-    // m.bids / m.asks still hold the previous message's levels when a side is absent.
-    if (!have_bids || !have_asks) return fail(BadField(have_bids ? "asks" : "bids", "missing"));
-    BookSnapshot snap;
-    snap.ts_event = UnixNanos::FromMillis(static_cast<std::int64_t>(t_time != 0 ? t_time : e_time));
-    snap.ts_recv = ts_recv;
-    snap.instrument = m.snapshot_instrument;
-    snap.update_id = last_update_id;
-    snap.levels = json_fields::MakeLevels(m.bids, m.asks);
-    out.emplace_back(std::move(snap));
+  if (is_snap) {
+    if (last_update_id == 0) return BadField("lastUpdateId", "missing");
+    if (!have_bids || !have_asks) return BadField(have_bids ? "asks" : "bids", "missing");
+    book.snapshot = true;
+    book.ts_event = UnixNanos::FromMillis(static_cast<std::int64_t>(f.t_time != 0 ? f.t_time : f.e_time));
+    book.ts_recv = ts_recv;
+    book.instrument = snapshot_instrument;
+    book.update_id = last_update_id;
+    book.first_update_id = book.prev_update_id = book.sequence = 0;
+    *is_snapshot = true;
     return Status::Ok();
   }
-  if (!have_data) return fail(Bad("neither a stream message nor a depth snapshot"));
+  if (!have_data) return Bad("neither a stream message nor a depth snapshot");
 
   // The stream message: "e" first, then its fields.
-  std::string_view kind, symbol;
-  std::uint64_t first_u = 0, u = 0, pu = 0, trade_id = 0;
-  bool buyer_maker = false, have_m = false;
-  Price p1 = Price::Undefined(), p2 = Price::Undefined();
-  Qty q1, q2;
-  bool have_b = false, have_a = false;
   for (auto field : data) {
     std::string_view key;
-    if (field.unescaped_key().get(key)) return fail(Bad("bad key in data"));
+    if (field.unescaped_key().get(key)) return Bad("bad key in data");
     sj::value v;
-    if (field.value().get(v)) return fail(BadField(key, "bad value"));
+    if (field.value().get(v)) return BadField(key, "bad value");
     Status s;
     if (key == "e") {
-      if (v.get_string().get(kind)) s = BadField(key, "not a string");
+      if (v.get_string().get(f.kind)) s = BadField(key, "not a string");
     } else if (key == "E") {
-      s = GetU64(v, key, &e_time);
+      s = GetU64(v, key, &f.e_time);
     } else if (key == "T") {
-      s = GetU64(v, key, &t_time);
+      s = GetU64(v, key, &f.t_time);
     } else if (key == "s") {
-      if (v.get_string().get(symbol)) s = BadField(key, "not a string");
-    } else if (kind == "depthUpdate") {
+      if (v.get_string().get(f.symbol)) s = BadField(key, "not a string");
+    } else if (f.kind == "depthUpdate") {
       if (key == "U") {
-        s = GetU64(v, key, &first_u);
+        s = GetU64(v, key, &f.first_u);
       } else if (key == "u") {
-        s = GetU64(v, key, &u);
+        s = GetU64(v, key, &f.u);
       } else if (key == "pu") {
-        s = GetU64(v, key, &pu);
+        s = GetU64(v, key, &f.pu);
       } else if (key == "b") {
-        s = ParseLevels(v, key, m.bids);
-        have_b = true;
+        s = ParseLevels(v, key, book.bids);
+        f.have_b = true;
       } else if (key == "a") {
-        s = ParseLevels(v, key, m.asks);
-        have_a = true;
+        s = ParseLevels(v, key, book.asks);
+        f.have_a = true;
       }
-    } else if (kind == "trade") {
+    } else if (f.kind == "trade") {
       if (key == "t") {
-        s = GetU64(v, key, &trade_id);
+        s = GetU64(v, key, &f.trade_id);
       } else if (key == "p") {
-        s = GetPrice(v, key, &p1);
+        s = GetPrice(v, key, &f.p1);
       } else if (key == "q") {
-        s = GetQty(v, key, &q1);
+        s = GetQty(v, key, &f.q1);
       } else if (key == "m") {
-        if (v.get_bool().get(buyer_maker)) s = BadField(key, "not a boolean");
-        have_m = true;
+        if (v.get_bool().get(f.buyer_maker)) s = BadField(key, "not a boolean");
+        f.have_m = true;
       }
-    } else if (kind == "bookTicker") {
+    } else if (f.kind == "bookTicker") {
       if (key == "u") {
-        s = GetU64(v, key, &u);
+        s = GetU64(v, key, &f.u);
       } else if (key == "b") {
-        s = GetPrice(v, key, &p1);
-        have_b = true;
+        s = GetPrice(v, key, &f.p1);
+        f.have_b = true;
       } else if (key == "B") {
-        s = GetQty(v, key, &q1);
+        s = GetQty(v, key, &f.q1);
       } else if (key == "a") {
-        s = GetPrice(v, key, &p2);
-        have_a = true;
+        s = GetPrice(v, key, &f.p2);
+        f.have_a = true;
       } else if (key == "A") {
-        s = GetQty(v, key, &q2);
+        s = GetQty(v, key, &f.q2);
       }
-    } else if (kind.empty()) {
+    } else if (f.kind.empty()) {
       s = Bad("data does not start with \"e\"");
     } else {
-      s = Bad("unknown message type \"" + std::string(kind) + "\"");
+      s = Bad("unknown message type \"" + std::string(f.kind) + "\"");
     }
-    if (!s.ok()) return fail(s);
+    if (!s.ok()) return s;
   }
+  return Status::Ok();
+}
 
-  auto it = m.symbols.find(symbol);
-  if (it == m.symbols.end() && m.resolver && !symbol.empty()) {
-    it = m.symbols.emplace(std::string(symbol), m.resolver(symbol)).first;
+Status BinanceCaptureParser::Impl::Finish(const StreamFields& f, UnixNanos ts_recv, BookMessage& book, bool* is_book,
+                                          std::vector<Event>& out) {
+  auto it = symbols.find(f.symbol);
+  if (it == symbols.end() && resolver && !f.symbol.empty()) {
+    it = symbols.emplace(std::string(f.symbol), resolver(f.symbol)).first;
   }
-  if (it == m.symbols.end()) {
-    return fail(BadField("s", symbol.empty() ? "missing" : "unknown symbol \"" + std::string(symbol) + "\""));
+  if (it == symbols.end()) {
+    return BadField("s", f.symbol.empty() ? "missing" : "unknown symbol \"" + std::string(f.symbol) + "\"");
   }
   const InstrumentId inst = it->second;
-  const UnixNanos ts_event = UnixNanos::FromMillis(static_cast<std::int64_t>(t_time != 0 ? t_time : e_time));
+  const UnixNanos ts_event = UnixNanos::FromMillis(static_cast<std::int64_t>(f.t_time != 0 ? f.t_time : f.e_time));
 
-  if (kind == "depthUpdate") {
-    if (u == 0 || first_u == 0) return fail(BadField(u == 0 ? "u" : "U", "missing"));
-    if (!have_b || !have_a) return fail(BadField(have_b ? "a" : "b", "missing"));
-    BookDelta d;
-    d.ts_event = ts_event;
-    d.ts_recv = ts_recv;
-    d.instrument = inst;
-    d.update_id = u;
-    d.first_update_id = first_u;
-    d.prev_update_id = pu;
-    json_fields::AppendLevelDeltas(d, m.bids, m.asks, out);
+  if (f.kind == "depthUpdate") {
+    if (f.u == 0 || f.first_u == 0) return BadField(f.u == 0 ? "u" : "U", "missing");
+    if (!f.have_b || !f.have_a) return BadField(f.have_b ? "a" : "b", "missing");
+    book.snapshot = false;
+    book.ts_event = ts_event;
+    book.ts_recv = ts_recv;
+    book.instrument = inst;
+    book.update_id = f.u;
+    book.first_update_id = f.first_u;
+    book.prev_update_id = f.pu;
+    book.sequence = 0;
+    *is_book = true;
     return Status::Ok();
   }
-  if (kind == "trade") {
-    if (!p1.IsDefined() || !have_m || trade_id == 0) {
-      return fail(BadField(!p1.IsDefined() ? "p" : (!have_m ? "m" : "t"), "missing"));
+  if (f.kind == "trade") {
+    if (!f.p1.IsDefined() || !f.have_m || f.trade_id == 0) {
+      return BadField(!f.p1.IsDefined() ? "p" : (!f.have_m ? "m" : "t"), "missing");
     }
     Trade t;
     t.ts_event = ts_event;
     t.ts_recv = ts_recv;
     t.instrument = inst;
-    t.price = p1;
-    t.qty = q1;
-    t.aggressor = buyer_maker ? AggressorSide::kSeller : AggressorSide::kBuyer;
+    t.price = f.p1;
+    t.qty = f.q1;
+    t.aggressor = f.buyer_maker ? AggressorSide::kSeller : AggressorSide::kBuyer;
     char buf[24];
-    auto [end, ec2] = std::to_chars(buf, buf + sizeof(buf), trade_id);
+    auto [end, ec2] = std::to_chars(buf, buf + sizeof(buf), f.trade_id);
     (void)ec2;
     t.trade_id = TradeId::Of(std::string_view(buf, static_cast<std::size_t>(end - buf)));
     out.emplace_back(t);
     return Status::Ok();
   }
-  if (kind == "bookTicker") {
-    if (!have_b || !have_a || u == 0) return fail(BadField(!have_b ? "b" : (!have_a ? "a" : "u"), "missing"));
+  if (f.kind == "bookTicker") {
+    if (!f.have_b || !f.have_a || f.u == 0) return BadField(!f.have_b ? "b" : (!f.have_a ? "a" : "u"), "missing");
     Quote q;
     q.ts_event = ts_event;
     q.ts_recv = ts_recv;
     q.instrument = inst;
-    q.bid_price = p1;
-    q.bid_qty = q1;
-    q.ask_price = p2;
-    q.ask_qty = q2;
-    q.update_id = u;
+    q.bid_price = f.p1;
+    q.bid_qty = f.q1;
+    q.ask_price = f.p2;
+    q.ask_qty = f.q2;
+    q.update_id = f.u;
     out.emplace_back(q);
     return Status::Ok();
   }
-  return fail(Bad("unknown message type \"" + std::string(kind) + "\""));
+  return Bad("unknown message type \"" + std::string(f.kind) + "\"");
 }
 
 }  // namespace hean

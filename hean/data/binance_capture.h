@@ -17,6 +17,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -49,6 +50,19 @@ class BinanceCaptureParser {
   // the line; the caller adds the file and line number. On error nothing is
   // appended.
   Status ParseLine(std::string_view line, std::size_t readable_after, std::vector<Event>& out);
+
+  // As ParseLine, except that a book message (depth diff or snapshot) is not
+  // turned into events: it is written whole to `book` and *is_book set, for
+  // BinanceBookBuilder::OnMessage. Other messages append their events to
+  // `out`. This is the feed handler's hot path: depth diffs, trades and
+  // bookTickers in Binance's compact layout are read by a strict scanner
+  // (json_scan.h); anything else, including every malformed line, goes
+  // through simdjson, which reads it or says what is wrong.
+  Status ParseMessage(std::string_view line, std::size_t readable_after, BookMessage& book, bool* is_book,
+                      std::vector<Event>& out);
+
+  // Lines read by the fast scanner (the rest went through simdjson).
+  std::uint64_t scanned_lines() const noexcept;
 
  private:
   struct Impl;

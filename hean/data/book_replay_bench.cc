@@ -4,7 +4,8 @@
 //
 //   BM_OrderBook_ApplyRealDeltas          HEAN OrderBook, one SetLevel per level update
 //   BM_StdMapBook_ApplyRealDeltas_Peer    the same updates on a std::map<tick, qty> book
-//   BM_BinanceCapture_ParseApply          capture line -> parsed -> applied to the book
+//   BM_BinanceCapture_ParseApply          capture line -> parsed -> applied to the book (ParseMessage + OnMessage)
+//   BM_BinanceCapture_ParseApplyEvents    the same through events (ParseLine + OnDelta; the replay path)
 //   BM_BinanceCapture_SimdjsonParseOnly   simdjson DOM parse of the same lines (the limit)
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
@@ -130,8 +131,46 @@ void BM_StdMapBook_ApplyRealDeltas_Peer(benchmark::State& state) {
 }
 BENCHMARK(BM_StdMapBook_ApplyRealDeltas_Peer)->Unit(benchmark::kMicrosecond);
 
-// Every line of the capture: parse into events and apply book messages.
+// Every line of the capture: parsed; depth messages applied whole to the
+// book (ParseMessage + OnMessage: the feed handler's path), trades and
+// bookTickers made into events.
 void BM_BinanceCapture_ParseApply(benchmark::State& state) {
+  const Sample& s = LoadSample();
+  std::vector<std::string> padded;
+  for (const auto& l : s.lines) {
+    std::string p = l;
+    p.resize(l.size() + simdjson::SIMDJSON_PADDING, '\0');
+    padded.push_back(std::move(p));
+  }
+  const InstrumentId id{0};
+  hean::BinanceCaptureParser parser({{"BTCUSDT", id}}, id);
+  hean::BookMessage msg;
+  std::vector<Event> events;
+  events.reserve(16);
+  std::uint64_t bad = 0;
+  for (auto _ : state) {
+    hean::OrderBook book(id, *Price::Parse("0.1"));
+    hean::BinanceBookBuilder builder(book);
+    for (std::size_t i = 0; i < padded.size(); ++i) {
+      events.clear();
+      const std::string_view line(padded[i].data(), s.lines[i].size());
+      bool is_book = false;
+      if (!parser.ParseMessage(line, simdjson::SIMDJSON_PADDING, msg, &is_book, events).ok()) ++bad;
+      if (is_book) (void)builder.OnMessage(msg);
+      benchmark::DoNotOptimize(events.data());
+    }
+    if (builder.state() != hean::BinanceBookBuilder::State::kLive) ++bad;
+    benchmark::DoNotOptimize(book.BestBid());
+  }
+  if (bad != 0) state.SkipWithError("lines failed to parse or the book is not live");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * s.lines.size()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * s.bytes));
+}
+BENCHMARK(BM_BinanceCapture_ParseApply)->Unit(benchmark::kMillisecond);
+
+// The replay path: every line into events (one BookDelta per level),
+// applied one by one.
+void BM_BinanceCapture_ParseApplyEvents(benchmark::State& state) {
   const Sample& s = LoadSample();
   std::vector<std::string> padded;
   for (const auto& l : s.lines) {
@@ -164,7 +203,7 @@ void BM_BinanceCapture_ParseApply(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * s.lines.size()));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * s.bytes));
 }
-BENCHMARK(BM_BinanceCapture_ParseApply)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BinanceCapture_ParseApplyEvents)->Unit(benchmark::kMillisecond);
 
 // Peer: a full simdjson DOM parse of each JSON line, nothing else.
 void BM_BinanceCapture_SimdjsonParseOnly(benchmark::State& state) {

@@ -8,8 +8,9 @@
 // and looped. When the loop wraps, the builder is reset with the snapshot
 // (one snapshot per 1,024 messages, included in the time).
 //
-//   BM_BybitDelta_ParseApply/N   parse (simdjson on-demand) + BybitBookBuilder
-//   BM_BybitDelta_ParseOnly/N    the parse alone, events made but not applied
+//   BM_BybitDelta_ParseApply/N        ParseMessage + BybitBookBuilder::OnMessage (feed handler path)
+//   BM_BybitDelta_ParseApplyEvents/N  ParseLine (one BookDelta event per level) + OnDelta (replay path)
+//   BM_BybitDelta_ParseOnly/N         ParseMessage alone
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
@@ -93,7 +94,43 @@ const Messages& Build(int levels) {
   return cache.emplace(levels, std::move(m)).first->second;
 }
 
+// The feed handler's path: ParseMessage gives the whole message, the
+// builder applies it (no event per level).
 void BM_BybitDelta_ParseApply(benchmark::State& state) {
+  const Messages& m = Build(static_cast<int>(state.range(0)));
+  hean::DataInstruments inst;
+  hean::BybitJsonParser parser(&inst);
+  hean::OrderBook book(m.snapshot.instrument, *hean::Price::Parse("0.0001"));
+  hean::BybitBookBuilder builder(book);
+  (void)builder.OnSnapshot(m.snapshot);
+  hean::BookMessage msg;
+  std::vector<Event> other;
+  std::size_t i = 0;
+  std::uint64_t bad = 0;
+  for (auto _ : state) {
+    if (i == kMessages) {
+      i = 0;
+      (void)builder.OnSnapshot(m.snapshot);
+    }
+    const std::string& t = m.text[i];
+    bool is_book = false;
+    if (!parser.ParseMessage(std::string_view(t.data(), m.size[i]), 64, msg, &is_book, other).ok() || !is_book ||
+        !builder.OnMessage(msg).ok()) {
+      ++bad;
+    }
+    ++i;
+  }
+  if (bad != 0 || !book.IsValid()) state.SkipWithError("messages failed to apply");
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(static_cast<double>(state.iterations()) * m.mean_bytes));
+  state.counters["levels_per_side"] = static_cast<double>(state.range(0));
+  state.counters["msg_bytes"] = m.mean_bytes;
+}
+BENCHMARK(BM_BybitDelta_ParseApply)->Arg(1)->Arg(10)->Arg(50);
+
+// The replay path: ParseLine makes one BookDelta event per level, the
+// builder applies them one by one.
+void BM_BybitDelta_ParseApplyEvents(benchmark::State& state) {
   const Messages& m = Build(static_cast<int>(state.range(0)));
   hean::DataInstruments inst;
   hean::BybitJsonParser parser(&inst);
@@ -119,24 +156,22 @@ void BM_BybitDelta_ParseApply(benchmark::State& state) {
   }
   if (bad != 0 || !book.IsValid()) state.SkipWithError("messages failed to apply");
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
-  state.SetBytesProcessed(static_cast<std::int64_t>(static_cast<double>(state.iterations()) * m.mean_bytes));
   state.counters["levels_per_side"] = static_cast<double>(state.range(0));
-  state.counters["msg_bytes"] = m.mean_bytes;
 }
-BENCHMARK(BM_BybitDelta_ParseApply)->Arg(1)->Arg(10)->Arg(50);
+BENCHMARK(BM_BybitDelta_ParseApplyEvents)->Arg(1)->Arg(10)->Arg(50);
 
 void BM_BybitDelta_ParseOnly(benchmark::State& state) {
   const Messages& m = Build(static_cast<int>(state.range(0)));
   hean::DataInstruments inst;
   hean::BybitJsonParser parser(&inst);
+  hean::BookMessage msg;
   std::vector<Event> ev;
-  ev.reserve(256);
   std::size_t i = 0;
   for (auto _ : state) {
     if (i == kMessages) i = 0;
-    ev.clear();
     const std::string& t = m.text[i];
-    benchmark::DoNotOptimize(parser.ParseLine(std::string_view(t.data(), m.size[i]), 64, ev));
+    bool is_book = false;
+    benchmark::DoNotOptimize(parser.ParseMessage(std::string_view(t.data(), m.size[i]), 64, msg, &is_book, ev));
     ++i;
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));

@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "hean/data/json_fields.h"
+#include "hean/data/json_scan.h"
 #include "hean/data/source.h"
 
 namespace hean {
@@ -44,13 +45,75 @@ Status GetU64(sj::value v, std::string_view field, std::uint64_t* out) {
 
 UnixNanos Ms(std::uint64_t ms) { return UnixNanos::FromMillis(static_cast<std::int64_t>(ms)); }
 
+// What an order-book message says besides its levels, read by either parser.
+struct BookFields {
+  std::string_view topic, type, symbol;
+  std::uint64_t ts = 0, cts = 0, u = 0, seq = 0;
+  bool have_b = false, have_a = false;
+  bool has_recv = false;
+  UnixNanos ts_recv;
+};
+
+// Fast path for websocket order-book messages in Bybit's layout
+// ({"topic":"orderbook..","type":..,"ts":..,"data":{"s","b","a","u","seq"},"cts":..}),
+// keys in any order (json_scan.h). False: not handled here (another topic,
+// another layout, or malformed): use simdjson.
+bool ScanBook(std::string_view json, BookMessage& book, BookFields& f) {
+  json_scan::Scanner sc(json);
+  if (!sc.Take('{')) return false;
+  std::string_view key;
+  do {
+    if (!sc.Key(&key)) return false;
+    bool ok;
+    if (key == "topic") {
+      ok = sc.String(&f.topic) && f.topic.starts_with("orderbook.");
+    } else if (key == "type") {
+      ok = sc.String(&f.type);
+    } else if (key == "ts") {
+      ok = sc.U64(&f.ts);
+    } else if (key == "cts") {
+      ok = sc.U64(&f.cts);
+    } else if (key == "data" && !f.topic.empty()) {
+      ok = sc.Take('{');
+      if (ok && !sc.Take('}')) {
+        do {
+          if (!sc.Key(&key)) return false;
+          if (key == "b") {
+            ok = sc.Levels(book.bids);
+            f.have_b = true;
+          } else if (key == "a") {
+            ok = sc.Levels(book.asks);
+            f.have_a = true;
+          } else if (key == "u") {
+            ok = sc.U64(&f.u);
+          } else if (key == "seq") {
+            ok = sc.U64(&f.seq);
+          } else if (key == "s") {
+            ok = sc.String(&f.symbol);
+          } else {
+            ok = false;
+          }
+          if (!ok) return false;
+        } while (sc.Take(','));
+        ok = sc.Take('}');
+      }
+    } else {
+      ok = false;
+    }
+    if (!ok) return false;
+  } while (sc.Take(','));
+  return sc.Take('}') && sc.AtEnd() && f.have_b && f.have_a;
+}
+
 }  // namespace
 
 struct BybitJsonParser::Impl {
   DataInstruments* instruments;
   sj::parser parser;
   std::string padded;
-  std::vector<BookLevel> bids, asks;
+  std::vector<BookLevel> bids, asks;  // REST order books
+  BookMessage message;                // ParseLine's buffer
+  std::uint64_t scanned = 0;
   // Topic -> instrument cache for the common case of one topic per file.
   std::string last_symbol;
   InstrumentId last_id;
@@ -71,7 +134,26 @@ struct BybitJsonParser::Impl {
   Status Kline(sj::value data, std::string_view topic_symbol, UnixNanos ts_recv, bool has_recv,
                std::vector<Event>& out);
   Status Rest(sj::value result, UnixNanos ts_recv, bool has_recv, std::vector<Event>& out, bool* market);
+  Status FinishBook(const BookFields& f, BookMessage& book);
 };
+
+// The checks and ids shared by both parsers of order-book messages; the
+// levels are already in `book`.
+Status BybitJsonParser::Impl::FinishBook(const BookFields& f, BookMessage& book) {
+  if (f.ts == 0) return BadField("ts", "missing");
+  if (f.u == 0) return BadField("u", "missing");
+  if (!f.have_b || !f.have_a) return BadField(!f.have_b ? "b" : "a", "missing");
+  book.snapshot = f.type == "snapshot" || f.u == 1;
+  if (!book.snapshot && f.type != "delta") return BadField("type", Quoted(f.type).append(" is not snapshot or delta"));
+  const std::string_view symbol = f.symbol.empty() ? f.topic.substr(f.topic.rfind('.') + 1) : f.symbol;
+  book.instrument = Resolve(symbol);
+  book.ts_event = Ms(f.cts != 0 ? f.cts : f.ts);
+  book.ts_recv = f.has_recv ? f.ts_recv : Ms(f.ts);
+  book.update_id = f.u;
+  book.sequence = f.seq;
+  book.first_update_id = book.prev_update_id = 0;
+  return Status::Ok();
+}
 
 BybitJsonParser::BybitJsonParser(DataInstruments* instruments) : impl_(std::make_unique<Impl>()) {
   impl_->instruments = instruments;
@@ -429,7 +511,19 @@ Status BybitJsonParser::Impl::Rest(sj::value result, UnixNanos ts_recv, bool has
 }
 
 Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_after, std::vector<Event>& out) {
+  bool is_book = false;
+  Status s = ParseMessage(line, readable_after, impl_->message, &is_book, out);
+  if (!s.ok() || !is_book) return s;
+  AppendBookEvents(impl_->message, out);
+  return Status::Ok();
+}
+
+std::uint64_t BybitJsonParser::scanned_lines() const noexcept { return impl_->scanned; }
+
+Status BybitJsonParser::ParseMessage(std::string_view line, std::size_t readable_after, BookMessage& book,
+                                     bool* is_book, std::vector<Event>& out) {
   Impl& m = *impl_;
+  *is_book = false;
   bool has_recv = false;
   UnixNanos ts_recv;
   std::string_view json = line;
@@ -445,6 +539,17 @@ Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_af
     has_recv = true;
     json = line.substr(sp + 1);
   }
+  BookFields bf;
+  if (ScanBook(json, book, bf)) {
+    ++m.scanned;
+    *is_book = true;
+    bf.has_recv = has_recv;
+    bf.ts_recv = ts_recv;
+    return m.FinishBook(bf, book);
+  }
+  bf = BookFields{};
+  bf.has_recv = has_recv;
+  bf.ts_recv = ts_recv;
   sj::document doc;
   if (json_fields::Iterate(m.parser, json, readable_after, m.padded, doc)) return Bad("not JSON");
   sj::object root;
@@ -456,13 +561,11 @@ Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_af
     return s;
   };
 
-  std::string_view topic, type;
-  std::uint64_t ts = 0, cts = 0;
-  // Book levels and ids are read as they come; events are made at the end
-  // because `cts` follows `data` in Bybit's messages.
-  std::string_view book_symbol;
-  std::uint64_t u = 0, seq = 0;
-  bool have_book = false, have_b = false, have_a = false;
+  std::string_view& topic = bf.topic;
+  std::uint64_t& ts = bf.ts;
+  // Book levels and ids are read as they come; the message is finished at
+  // the end because `cts` follows `data` in Bybit's messages.
+  bool have_book = false;
   enum class Kind : std::uint8_t { kNone, kBook, kTrade, kTicker, kKline } kind = Kind::kNone;
   bool rest = false, rest_market = false;
   std::size_t rest_from = 0;
@@ -491,11 +594,11 @@ Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_af
         }
       }
     } else if (key == "type") {
-      s = GetString(v, key, &type);
+      s = GetString(v, key, &bf.type);
     } else if (key == "ts") {
       s = GetU64(v, key, &ts);
     } else if (key == "cts") {
-      s = GetU64(v, key, &cts);
+      s = GetU64(v, key, &bf.cts);
     } else if (key == "result" && kind == Kind::kNone) {
       rest = true;
       rest_from = out.size();
@@ -526,17 +629,17 @@ Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_af
             sj::value dv;
             if (f.value().get(dv)) return fail(BadField(k, "bad value"));
             if (k == "b") {
-              s = ParseLevels(dv, k, m.bids);
-              have_b = true;
+              s = ParseLevels(dv, k, book.bids);
+              bf.have_b = true;
             } else if (k == "a") {
-              s = ParseLevels(dv, k, m.asks);
-              have_a = true;
+              s = ParseLevels(dv, k, book.asks);
+              bf.have_a = true;
             } else if (k == "u") {
-              s = GetU64(dv, k, &u);
+              s = GetU64(dv, k, &bf.u);
             } else if (k == "seq") {
-              s = GetU64(dv, k, &seq);
+              s = GetU64(dv, k, &bf.seq);
             } else if (k == "s") {
-              s = GetString(dv, k, &book_symbol);
+              s = GetString(dv, k, &bf.symbol);
             }
             if (!s.ok()) break;
           }
@@ -577,33 +680,8 @@ Status BybitJsonParser::ParseLine(std::string_view line, std::size_t readable_af
 
   // Order book.
   if (!have_book) return fail(BadField("data", "missing"));
-  if (u == 0) return fail(BadField("u", "missing"));
-  if (!have_b || !have_a) return fail(BadField(!have_b ? "b" : "a", "missing"));
-  const bool snapshot = type == "snapshot" || u == 1;
-  if (!snapshot && type != "delta") return fail(BadField("type", Quoted(type).append(" is not snapshot or delta")));
-  if (book_symbol.empty()) book_symbol = topic.substr(topic.rfind('.') + 1);
-  const InstrumentId id = m.Resolve(book_symbol);
-  const UnixNanos ts_event = Ms(cts != 0 ? cts : ts);
-  const UnixNanos recv = has_recv ? ts_recv : Ms(ts);
-  if (snapshot) {
-    BookSnapshot snap;
-    snap.ts_event = ts_event;
-    snap.ts_recv = recv;
-    snap.instrument = id;
-    snap.update_id = u;
-    snap.sequence = seq;
-    snap.levels = json_fields::MakeLevels(m.bids, m.asks);
-    out.emplace_back(std::move(snap));
-    return Status::Ok();
-  }
-  BookDelta d;
-  d.ts_event = ts_event;
-  d.ts_recv = recv;
-  d.instrument = id;
-  d.update_id = u;
-  d.sequence = seq;
-  json_fields::AppendLevelDeltas(d, m.bids, m.asks, out);
-  return Status::Ok();
+  *is_book = true;
+  return m.FinishBook(bf, book);
 }
 
 }  // namespace hean

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,19 @@ class BybitJsonParser {
   // ("not JSON", "unknown topic", "field \"x\": ...") and leave `out`
   // unchanged.
   Status ParseLine(std::string_view line, std::size_t readable_after, std::vector<Event>& out);
+
+  // As ParseLine, except that an order-book message is not turned into
+  // events: it is written whole to `book` and *is_book set, for
+  // BybitBookBuilder::OnMessage. Other messages append their events to
+  // `out`. The feed handler's hot path: websocket order-book messages in
+  // Bybit's compact layout are read by a strict scanner (json_scan.h);
+  // anything else, including every malformed line, goes through simdjson,
+  // which reads it or says what is wrong.
+  Status ParseMessage(std::string_view line, std::size_t readable_after, BookMessage& book, bool* is_book,
+                      std::vector<Event>& out);
+
+  // Lines read by the fast scanner (the rest went through simdjson).
+  std::uint64_t scanned_lines() const noexcept;
 
  private:
   struct Impl;

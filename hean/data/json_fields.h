@@ -98,31 +98,4 @@ inline std::shared_ptr<const BookLevels> MakeLevels(const std::vector<BookLevel>
   return levels;
 }
 
-// Appends one BookDelta per level (bids, then asks) made from `proto`, the
-// last flagged kLastInMessage; a message without levels becomes one
-// kNoLevels delta, so that its update ids still count.
-inline void AppendLevelDeltas(BookDelta proto, const std::vector<BookLevel>& bids, const std::vector<BookLevel>& asks,
-                              std::vector<Event>& out) {
-  const std::size_t first = out.size();
-  out.reserve(first + bids.size() + asks.size() + 1);
-  proto.side = Side::kBuy;
-  for (const BookLevel& l : bids) {
-    proto.price = l.price;
-    proto.qty = l.qty;
-    out.emplace_back(proto);
-  }
-  proto.side = Side::kSell;
-  for (const BookLevel& l : asks) {
-    proto.price = l.price;
-    proto.qty = l.qty;
-    out.emplace_back(proto);
-  }
-  if (out.size() == first) {
-    proto.flags = BookDelta::kNoLevels;
-    proto.price = Price::Undefined();
-    out.emplace_back(proto);
-  }
-  std::get<BookDelta>(out.back()).flags |= BookDelta::kLastInMessage;
-}
-
 }  // namespace hean::json_fields

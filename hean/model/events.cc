@@ -51,4 +51,23 @@ UnixNanos TsRecv(const Event& e) noexcept {
   return std::visit([](const auto& ev) { return ev.ts_recv; }, e);
 }
 
+void AppendBookEvents(const BookMessage& m, std::vector<Event>& out) {
+  if (m.snapshot) {
+    auto levels = std::make_shared<BookLevels>();
+    levels->bids = m.bids;
+    levels->asks = m.asks;
+    BookSnapshot snap;
+    snap.ts_event = m.ts_event;
+    snap.ts_recv = m.ts_recv;
+    snap.instrument = m.instrument;
+    snap.update_id = m.update_id;
+    snap.sequence = m.sequence;
+    snap.levels = std::move(levels);
+    out.emplace_back(std::move(snap));
+    return;
+  }
+  out.reserve(out.size() + m.bids.size() + m.asks.size() + 1);
+  ForEachDelta(m, [&](const BookDelta& d) { out.emplace_back(d); });
+}
+
 }  // namespace hean

@@ -68,6 +68,24 @@ struct BookDelta {
   std::uint64_t sequence = 0;         // Bybit `seq`; 0 if none
 };
 
+// One order-book message of a venue, whole: what a feed handler gives a
+// book builder directly (BybitBookBuilder::OnMessage,
+// BinanceBookBuilder::OnMessage) without making one BookDelta event per
+// level. Not an Event: on the bus a message travels as its BookSnapshot or
+// BookDeltas. Buffers are reused from message to message.
+struct BookMessage {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  bool snapshot = false;              // replaces the book (else: levels to set)
+  std::uint64_t update_id = 0;        // as in BookDelta
+  std::uint64_t first_update_id = 0;  // Binance `U`
+  std::uint64_t prev_update_id = 0;   // Binance `pu`
+  std::uint64_t sequence = 0;         // Bybit `seq`
+  std::vector<BookLevel> bids;        // snapshot: best first
+  std::vector<BookLevel> asks;
+};
+
 // A trade printed by the venue.
 struct Trade {
   UnixNanos ts_event;
@@ -318,6 +336,42 @@ bool IsFastPath(EventType type) noexcept;
 
 // "SIGNAL", "ORDER_REQUEST", "BOOK_DELTA", ...
 std::string_view EventTypeName(EventType type) noexcept;
+
+// A delta message (BookMessage with snapshot false) as per-level events,
+// the form the readers publish: f(const BookDelta&) for each level, bids
+// first, the last flagged kLastInMessage; a message without levels gives
+// one kNoLevels delta, so that its update ids still count.
+template <class F>
+void ForEachDelta(const BookMessage& m, F&& f) {
+  BookDelta d;
+  d.ts_event = m.ts_event;
+  d.ts_recv = m.ts_recv;
+  d.instrument = m.instrument;
+  d.update_id = m.update_id;
+  d.first_update_id = m.first_update_id;
+  d.prev_update_id = m.prev_update_id;
+  d.sequence = m.sequence;
+  const std::size_t n = m.bids.size() + m.asks.size();
+  if (n == 0) {
+    d.flags = BookDelta::kNoLevels | BookDelta::kLastInMessage;
+    d.price = Price::Undefined();
+    f(d);
+    return;
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const bool bid = i < m.bids.size();
+    const BookLevel& l = bid ? m.bids[i] : m.asks[i - m.bids.size()];
+    d.side = bid ? Side::kBuy : Side::kSell;
+    d.price = l.price;
+    d.qty = l.qty;
+    d.flags = i + 1 == n ? BookDelta::kLastInMessage : 0;
+    f(d);
+  }
+}
+
+// Appends the events of an order-book message: one BookSnapshot (a copy of
+// the levels, shared from then on) or its deltas (ForEachDelta).
+void AppendBookEvents(const BookMessage& m, std::vector<Event>& out);
 
 inline EventType TypeOf(const Event& e) noexcept { return static_cast<EventType>(e.index()); }
 UnixNanos TsEvent(const Event& e) noexcept;
