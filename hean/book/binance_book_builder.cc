@@ -88,12 +88,14 @@ Result<void, BookError> BinanceBookBuilder::BufferMessage(const BookMessage& m) 
 Result<void, BookError> BinanceBookBuilder::OnMessage(const BookMessage& m) {
   if (m.snapshot) return Reset(m.bids, m.asks, m.update_id, m.ts_event, m.ts_recv);
   if (state_ == State::kAwaitingSnapshot || state_ == State::kInvalid) return BufferMessage(m);
-  // A message fed as events and left unfinished was cut.
-  if (in_message_) {
-    auto r = Fail(BookError::kUnparseable);
+  // Every failure from here on keeps the whole diff for the next snapshot.
+  auto fail = [&](BookError e) {
+    auto r = Fail(e);
     (void)BufferMessage(m);
     return r;
-  }
+  };
+  // A message fed as events and left unfinished was cut.
+  if (in_message_) return fail(BookError::kUnparseable);
   message_complete_ = false;
   if (state_ == State::kSyncing) {
     if (m.update_id < snapshot_id_) {
@@ -103,23 +105,14 @@ Result<void, BookError> BinanceBookBuilder::OnMessage(const BookMessage& m) {
     }
     if (m.first_update_id > snapshot_id_) {
       ++gaps_;
-      auto r = Fail(BookError::kSequenceGap);
-      (void)BufferMessage(m);
-      return r;
+      return fail(BookError::kSequenceGap);
     }
     state_ = State::kLive;
     book_.MarkValid();
   } else if (m.prev_update_id != last_u_) {
     ++gaps_;
-    auto r = Fail(BookError::kSequenceGap);
-    (void)BufferMessage(m);
-    return r;
+    return fail(BookError::kSequenceGap);
   }
-  auto fail = [&](BookError e) {
-    auto r = Fail(e);
-    (void)BufferMessage(m);
-    return r;
-  };
   for (const BookLevel& l : m.bids) {
     if (auto r = book_.SetLevel(Side::kBuy, l.price, l.qty); !r.ok()) return fail(r.error());
   }

@@ -46,11 +46,6 @@ class Scanner {
     Ws();
     return p_ == end_;
   }
-  // True if the next character (after whitespace) is `c`; consumes nothing.
-  bool Peek(char c) {
-    Ws();
-    return p_ != end_ && *p_ == c;
-  }
 
   // A string of printable ASCII without escapes (anything else, including
   // UTF-8, which simdjson validates, is handed over); the view points into
@@ -129,47 +124,13 @@ class Scanner {
     if (!Take('"')) return false;
     const char* s = p_;
     // With room to read ahead: integer and fraction parts of up to 7 digits
-    // each, eight bytes at a time.
+    // each, eight bytes at a time. Anything else through the general parser
+    // (which has its own fast path for plain decimals).
     if (end_ - p_ >= 24) {
-      std::uint64_t ip, fp;
-      const int ni = Digits8(p_, &ip);
-      if (ni >= 1 && ni <= 7) {
-        if (p_[ni] == '"') {
-          p_ += ni + 1;
-          *out = static_cast<std::int64_t>(ip * kScale[9]);
-          return true;
-        }
-        if (p_[ni] == '.') {
-          const int nf = Digits8(p_ + ni + 1, &fp);
-          if (nf >= 1 && nf <= 7 && p_[ni + 1 + nf] == '"') {
-            p_ += ni + nf + 2;
-            *out = static_cast<std::int64_t>(ip * kScale[9] + fp * kScale[9 - nf]);
-            return true;
-          }
-        }
-      }
-    }
-    // The common shape inline: 1-9 integer digits, optionally a point and
-    // 1-9 fraction digits. Anything else through the general parser.
-    std::uint64_t ip = 0;
-    while (p_ != end_ && static_cast<unsigned>(*p_ - '0') < 10) ip = ip * 10 + static_cast<unsigned>(*p_++ - '0');
-    const auto int_digits = p_ - s;
-    if (int_digits >= 1 && int_digits <= 9 && p_ != end_) {
-      if (*p_ == '"') {
-        ++p_;
-        *out = static_cast<std::int64_t>(ip * kScale[9]);
+      const char* p = p_;
+      if (Compact(p, out)) {
+        p_ = p;
         return true;
-      }
-      if (*p_ == '.') {
-        const char* f = ++p_;
-        std::uint64_t fp = 0;
-        while (p_ != end_ && static_cast<unsigned>(*p_ - '0') < 10) fp = fp * 10 + static_cast<unsigned>(*p_++ - '0');
-        const auto frac_digits = p_ - f;
-        if (frac_digits >= 1 && frac_digits <= 9 && p_ != end_ && *p_ == '"') {
-          ++p_;
-          *out = static_cast<std::int64_t>(ip * kScale[9] + fp * kScale[9 - frac_digits]);
-          return true;
-        }
       }
     }
     const void* q = std::memchr(s, '"', static_cast<std::size_t>(end_ - s));
@@ -350,8 +311,8 @@ class Scanner {
   }
 
   // `digits[.digits]"` (1-7 digits each) at p, with at least 24 bytes
-  // readable; advances p past the closing quote. False (p unchanged in
-  // meaning) for any other shape.
+  // readable; advances p past the closing quote. False, with p left as it
+  // was, for any other shape.
   static bool Compact(const char*& p, std::int64_t* out) {
     std::uint64_t ip, fp;
     const int ni = Digits8(p, &ip);
