@@ -145,6 +145,12 @@ std::vector<BookLevel> OrderBook::Depth(Side side, std::size_t n) const {
   return out;
 }
 
+Qty OrderBook::QtyAt(Side side, Price price) const noexcept {
+  auto t = ToTick(price);
+  if (!t.ok()) return Qty::Zero();
+  return Qty::FromRaw(side == Side::kBuy ? bids_.Qty(*t) : asks_.Qty(*t));
+}
+
 std::optional<BookLevel> OrderBook::LevelAt(Side side, std::size_t i) const noexcept {
   std::optional<BookLevel> found;
   std::size_t k = 0;

@@ -83,6 +83,17 @@ class OrderBook {
   std::vector<BookLevel> Depth(Side side, std::size_t n) const;
   // Writes up to `n` levels into `out`, best first; returns how many.
   std::size_t Depth(Side side, std::size_t n, BookLevel* out) const noexcept;
+  // The displayed qty at `price` on a side: zero when there is no level
+  // there or the price is not on the tick grid.
+  Qty QtyAt(Side side, Price price) const noexcept;
+  // Calls f(const BookLevel&) for the levels of a side from the best outward
+  // until f returns false or the levels run out.
+  template <class F>
+  void ForEachFromBest(Side side, F&& f) const {
+    ForEachLevel(side, [&](std::int64_t tick, std::int64_t qty) {
+      return f(BookLevel{FromTick(tick), Qty::FromRaw(qty)});
+    });
+  }
   // The level at index i from the best (0 = best); nullopt past the end.
   std::optional<BookLevel> LevelAt(Side side, std::size_t i) const noexcept;
   // Total qty of a side at prices at least as good as `limit` (bids >= limit,

@@ -323,6 +323,21 @@ TEST(OrderBook, LevelAtIndexesFromTheBest) {
   EXPECT_EQ(b.LevelAt(Side::kSell, 0), b.BestAsk());
 }
 
+TEST(OrderBook, QtyAtAndForEachFromBest) {
+  OrderBook b = MakeTakeBook();
+  EXPECT_EQ(b.QtyAt(Side::kBuy, P("63943.5")), Q("1.0"));
+  EXPECT_EQ(b.QtyAt(Side::kSell, P("63944.1")), Q("1.2"));
+  EXPECT_EQ(b.QtyAt(Side::kBuy, P("63944.1")), Qty::Zero());   // other side's price
+  EXPECT_EQ(b.QtyAt(Side::kBuy, P("63943.55")), Qty::Zero());  // off the tick grid
+  EXPECT_EQ(b.QtyAt(Side::kBuy, Price::Undefined()), Qty::Zero());
+  std::vector<BookLevel> seen;
+  b.ForEachFromBest(Side::kSell, [&](const BookLevel& l) {
+    seen.push_back(l);
+    return seen.size() < 2;
+  });
+  EXPECT_EQ(seen, (std::vector<BookLevel>{L("63944.0", "0.5"), L("63944.1", "1.2")}));
+}
+
 TEST(OrderBook, DepthBothOverloadsBestFirst) {
   OrderBook b = MakeTakeBook();
   const std::vector<BookLevel> bids = {L("63943.9", "0.8"), L("63943.5", "1.0"), L("63942.0", "3.0")};

@@ -28,6 +28,8 @@ constexpr std::string_view kNames[] = {
     "ORDER_DENIED",
     "TIMER",
     "BOOK_INVALID",
+    "ORDER_CANCEL_REJECTED",
+    "ORDER_AMEND_REJECTED",
 };
 static_assert(std::size(kNames) == kEventTypeCount, "one name per event type");
 

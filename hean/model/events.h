@@ -299,10 +299,32 @@ struct BookInvalid {
   std::uint64_t update_id = 0;       // update id of the message that failed
 };
 
-using Event =
-    std::variant<BookSnapshot, BookDelta, Trade, Quote, Bar, Signal, OrderRequest, OrderSubmitted, OrderAccepted,
-                 OrderRejected, OrderPartiallyFilled, OrderFilled, OrderCanceled, OrderExpired, OrderAmended,
-                 PositionUpdate, PnlUpdate, RiskStateChange, OrderDenied, TimerEvent, BookInvalid>;
+// The venue refused our cancel: the order is unknown to it, or already
+// closed (a cancel that arrives after the fill). The order's own state
+// comes from its other events.
+struct OrderCancelRejected {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  RejectReason reason = RejectReason::kUnknown;
+  ClientOrderId client_order_id;
+};
+
+// The venue refused our amend; the order keeps its price and qty.
+struct OrderAmendRejected {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  RejectReason reason = RejectReason::kUnknown;
+  ClientOrderId client_order_id;
+};
+
+// New alternatives go at the end: the index is the EventType that native
+// files and counters use.
+using Event = std::variant<BookSnapshot, BookDelta, Trade, Quote, Bar, Signal, OrderRequest, OrderSubmitted,
+                           OrderAccepted, OrderRejected, OrderPartiallyFilled, OrderFilled, OrderCanceled, OrderExpired,
+                           OrderAmended, PositionUpdate, PnlUpdate, RiskStateChange, OrderDenied, TimerEvent,
+                           BookInvalid, OrderCancelRejected, OrderAmendRejected>;
 
 inline constexpr std::size_t kEventTypeCount = std::variant_size_v<Event>;
 

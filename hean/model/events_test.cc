@@ -20,7 +20,7 @@ namespace {
 // Event types
 
 TEST(Events, TypeIndicesMatchNames) {
-  EXPECT_EQ(kEventTypeCount, 21u);
+  EXPECT_EQ(kEventTypeCount, 23u);
   EXPECT_EQ(EventTypeName(kEventTypeOf<BookSnapshot>), "BOOK_SNAPSHOT");
   EXPECT_EQ(EventTypeName(kEventTypeOf<BookDelta>), "BOOK_DELTA");
   EXPECT_EQ(EventTypeName(kEventTypeOf<Trade>), "TRADE");
@@ -42,6 +42,8 @@ TEST(Events, TypeIndicesMatchNames) {
   EXPECT_EQ(EventTypeName(kEventTypeOf<OrderDenied>), "ORDER_DENIED");
   EXPECT_EQ(EventTypeName(kEventTypeOf<TimerEvent>), "TIMER");
   EXPECT_EQ(EventTypeName(kEventTypeOf<BookInvalid>), "BOOK_INVALID");
+  EXPECT_EQ(EventTypeName(kEventTypeOf<OrderCancelRejected>), "ORDER_CANCEL_REJECTED");
+  EXPECT_EQ(EventTypeName(kEventTypeOf<OrderAmendRejected>), "ORDER_AMEND_REJECTED");
 }
 
 TEST(Events, NamesAreUniqueAndKnown) {
@@ -162,7 +164,7 @@ TEST(Types, EveryEnumValueHasAName) {
   ExpectNamed(LiquiditySide::kMaker, LiquiditySide::kTaker, 2, "LiquiditySide");
   ExpectNamed(DenyReason::kUnknownInstrument, DenyReason::kInvalidOrder, 21, "DenyReason");
   ExpectNamed(RiskState::kNormal, RiskState::kHardStop, 4, "RiskState");
-  ExpectNamed(RejectReason::kPostOnlyWouldTake, RejectReason::kVenueError, 9, "RejectReason");
+  ExpectNamed(RejectReason::kPostOnlyWouldTake, RejectReason::kAmendInvalid, 19, "RejectReason");
 }
 
 TEST(Types, SpecificNames) {

@@ -83,6 +83,16 @@ std::string_view ToString(RejectReason r) noexcept {
     case RejectReason::kDuplicateClientOrderId: return "DUPLICATE_CLIENT_ORDER_ID";
     case RejectReason::kUnknownInstrument: return "UNKNOWN_INSTRUMENT";
     case RejectReason::kVenueError: return "VENUE_ERROR";
+    case RejectReason::kPriceOffTick: return "PRICE_OFF_TICK";
+    case RejectReason::kQtyOffLot: return "QTY_OFF_LOT";
+    case RejectReason::kBelowMinQty: return "BELOW_MIN_QTY";
+    case RejectReason::kBelowMinNotional: return "BELOW_MIN_NOTIONAL";
+    case RejectReason::kBookInvalid: return "BOOK_INVALID";
+    case RejectReason::kNoLiquidity: return "NO_LIQUIDITY";
+    case RejectReason::kFokCannotFill: return "FOK_CANNOT_FILL";
+    case RejectReason::kUnknownOrder: return "UNKNOWN_ORDER";
+    case RejectReason::kOrderClosed: return "ORDER_CLOSED";
+    case RejectReason::kAmendInvalid: return "AMEND_INVALID";
   }
   return "UNKNOWN";
 }

@@ -94,6 +94,16 @@ enum class RejectReason : std::uint8_t {
   kDuplicateClientOrderId,
   kUnknownInstrument,
   kVenueError,
+  kPriceOffTick,      // limit price not a multiple of the tick size
+  kQtyOffLot,         // qty not a multiple of the lot size
+  kBelowMinQty,       // qty below the instrument's minimum
+  kBelowMinNotional,  // price x qty below the instrument's minimum value
+  kBookInvalid,       // the venue's book for the instrument is not trustworthy (simulated venue)
+  kNoLiquidity,       // a market order found nothing to take within its protection limit
+  kFokCannotFill,     // fill-or-kill that could not fill entirely on arrival
+  kUnknownOrder,      // cancel / amend of an order the venue does not know
+  kOrderClosed,       // cancel / amend of an order already filled, canceled or expired
+  kAmendInvalid,      // amend to a qty at or below what is filled, or to nothing new
 };
 std::string_view ToString(RejectReason r) noexcept;
 

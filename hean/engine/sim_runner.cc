@@ -1,0 +1,94 @@
+#include "hean/engine/sim_runner.h"
+
+#include <algorithm>
+#include <utility>
+#include <variant>
+
+namespace hean {
+
+SimRunner::SimRunner(SimClock& clock, SimExchange& exchange, LatencyModel* market_data_latency,
+                     MarketDataFn on_market_data)
+    : clock_(clock),
+      exchange_(exchange),
+      md_latency_(market_data_latency),
+      on_market_data_(std::move(on_market_data)),
+      last_exchange_(UnixNanos::Min()),
+      last_local_(UnixNanos::Min()) {}
+
+Status SimRunner::Local(UnixNanos t) {
+  if (t < clock_.Now()) return {};  // already there (a tie handled earlier)
+  return clock_.AdvanceTo(t);
+}
+
+Status SimRunner::RunUntil(UnixNanos t, bool inclusive) {
+  auto due = [&](UnixNanos x) { return inclusive ? x <= t : x < t; };
+  for (;;) {
+    const auto arrival = exchange_.NextArrival();
+    const auto delivery = exchange_.NextDelivery();
+    const bool have_md = !pending_.empty() && due(pending_.front().local);
+    const bool have_arrival = arrival && due(*arrival);
+    const bool have_delivery = delivery && due(*delivery);
+    if (!have_md && !have_arrival && !have_delivery) return {};
+    // The earliest first; at equal times: arrivals, answers, market data.
+    UnixNanos best = UnixNanos::Max();
+    if (have_arrival) best = std::min(best, *arrival);
+    if (have_delivery) best = std::min(best, *delivery);
+    if (have_md) best = std::min(best, pending_.front().local);
+    if (have_arrival && *arrival == best) {
+      exchange_.AdvanceTo(best);
+      continue;
+    }
+    if (Status s = Local(best); !s.ok()) return s;
+    if (have_delivery && *delivery == best) {
+      exchange_.DeliverUpTo(best);
+      continue;
+    }
+    Pending p = std::move(pending_.front());
+    pending_.pop_front();
+    if (on_market_data_) on_market_data_(p.event);
+  }
+}
+
+Status SimRunner::Feed(const Event& event) {
+  UnixNanos x = TsEvent(event);
+  if (x.nanos() == 0) x = TsRecv(event);
+  x = std::max(x, last_exchange_);
+  if (Status s = RunUntil(x, false); !s.ok()) return s;
+  exchange_.OnMarketEvent(event);
+  last_exchange_ = std::max(x, exchange_.exchange_time());
+  UnixNanos local = md_latency_ == nullptr ? TsRecv(event) : x + md_latency_->Sample(x);
+  local = std::max({local, x, last_local_});
+  last_local_ = local;
+  pending_.push_back(Pending{local, event});
+  ++fed_;
+  return {};
+}
+
+Status SimRunner::Finish() {
+  // Everything in flight, in time order, until nothing is left (each pass
+  // can only create later work, and a strategy that keeps sending forever
+  // is its own bug).
+  for (;;) {
+    const auto arrival = exchange_.NextArrival();
+    const auto delivery = exchange_.NextDelivery();
+    UnixNanos t = UnixNanos::Min();
+    if (!pending_.empty()) t = std::max(t, pending_.back().local);
+    if (arrival) t = std::max(t, *arrival);
+    if (delivery) t = std::max(t, *delivery);
+    if (pending_.empty() && !arrival && !delivery) return {};
+    if (Status s = RunUntil(t, true); !s.ok()) return s;
+  }
+}
+
+Status SimRunner::Run(Replay& replay, std::uint64_t max_events) {
+  Event e;
+  std::uint64_t n = 0;
+  while ((max_events == 0 || n < max_events) && replay.Next(&e)) {
+    if (Status s = Feed(e); !s.ok()) return s;
+    ++n;
+  }
+  if (!replay.status().ok()) return replay.status();
+  return Finish();
+}
+
+}  // namespace hean
