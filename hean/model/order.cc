@@ -49,16 +49,19 @@ constexpr Cell Rej = Cell::kRejected;
 // - A cancel confirmation is taken while an amend is in flight, and a
 //   cancel request may follow an amend request.
 // - A venue may cancel or expire a working order on its own.
-// - Reject is only for an order not yet accepted; a refused cancel or amend
-//   has its own trigger.
+// - Reject is only for an order not yet accepted (a refused cancel or amend
+//   has its own trigger). It is also taken in PendingCancel and PendingAmend
+//   while nothing is filled: we may ask to cancel or amend an order before
+//   the venue's answer to it, and that answer may be a reject. An order
+//   with fills is never rejected.
 constexpr std::array<std::array<Cell, kOrderTriggerCount>, kOrderStatusCount> kOrderTransitions{{
     //            Submit Accept Reject PFill Fill  CanReq Cancel CanRej AmdReq Amend  AmdRej Expire
     /* Init    */ {Sub, kNo, Rej, kNo, kNo, kNo, Can, kNo, kNo, kNo, kNo, kNo},
     /* Submit  */ {kNo, Acc, Rej, Part, Fil, PCan, Can, kNo, PAmd, kNo, kNo, Exp},
     /* Accept  */ {kNo, kNo, kNo, Part, Fil, PCan, Can, kNo, PAmd, kBack, kNo, Exp},
     /* Partial */ {kNo, kNo, kNo, Part, Fil, PCan, Can, kNo, PAmd, kBack, kNo, Exp},
-    /* PCancel */ {kNo, kNo, kNo, PCan, Fil, PCan, Can, kBack, kNo, kNo, kNo, Exp},
-    /* PAmend  */ {kNo, kNo, kNo, PAmd, Fil, PCan, Can, kNo, kNo, kBack, kBack, Exp},
+    /* PCancel */ {kNo, kNo, Rej, PCan, Fil, PCan, Can, kBack, kNo, kNo, kNo, Exp},
+    /* PAmend  */ {kNo, kNo, Rej, PAmd, Fil, PCan, Can, kNo, kNo, kBack, kBack, Exp},
     /* Filled  */ {kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo},
     /* Cancel  */ {kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo},
     /* Expired */ {kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo, kNo},
@@ -125,6 +128,7 @@ Result<OrderStatus, OrderTransitionError> NextOrderStatus(OrderStatus from, Orde
   if (row >= kOrderStatusCount || col >= kOrderTriggerCount) return MakeUnexpected(OrderTransitionError{from, trigger});
   const Cell c = kOrderTransitions[row][col];
   if (c == kNo) return MakeUnexpected(OrderTransitionError{from, trigger});
+  if (trigger == OrderTrigger::kReject && has_fills) return MakeUnexpected(OrderTransitionError{from, trigger});
   if (c == kBack) return has_fills ? S::kPartiallyFilled : S::kAccepted;
   return static_cast<OrderStatus>(c);
 }
