@@ -64,7 +64,7 @@ Notional ReleasedCost(Notional cost, Qty part, Qty whole) noexcept {
 }
 
 Result<Position, PortfolioError> ApplyFillToPosition(const Position& p, Side side, Price price, Qty qty, Notional fee,
-                                           UnixNanos ts) noexcept {
+                                                     UnixNanos ts) noexcept {
   if (side != Side::kBuy && side != Side::kSell) return MakeUnexpected(PortfolioError::kBadSide);
   if (!qty.IsDefined() || !qty.IsPositive()) return MakeUnexpected(PortfolioError::kBadQty);
   if (!IsValidPrice(price)) return MakeUnexpected(PortfolioError::kBadPrice);

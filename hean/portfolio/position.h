@@ -90,7 +90,7 @@ Notional ReleasedCost(Notional cost, Qty part, Qty whole) noexcept;
 // `fee` added to its fees, revalued at its valuation_price. Errors:
 // kBadSide, kBadQty, kBadPrice, kBadFee, kOverflow. `p` is not modified.
 Result<Position, PortfolioError> ApplyFillToPosition(const Position& p, Side side, Price price, Qty qty, Notional fee,
-                                           UnixNanos ts) noexcept;
+                                                     UnixNanos ts) noexcept;
 
 // The position valued at `price` (> 0): sets valuation_price and
 // unrealized_pnl. Errors: kBadPrice, kOverflow.

@@ -1,0 +1,283 @@
+#include "apps/hean/sim_cmd.h"
+
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "hean/core/clock.h"
+#include "hean/data/replay.h"
+#include "hean/data/source.h"
+#include "hean/engine/quoting_loop.h"
+#include "hean/engine/sim_runner.h"
+#include "hean/model/instrument.h"
+#include "hean/sim/fee_model.h"
+#include "hean/sim/latency_model.h"
+#include "hean/sim/queue_model.h"
+#include "hean/sim/sim_exchange.h"
+
+namespace hean::app {
+namespace {
+
+struct SimOptions {
+  std::vector<std::string> files;
+  std::string symbol;
+  std::string venue;
+  std::string tick;
+  std::string lot;
+  std::string min_qty;
+  std::string min_notional = "5";
+  std::string maker_fee = "0.0002";
+  std::string taker_fee = "0.00055";
+  std::string qty = "0.01";
+  std::int64_t offset_ticks = 0;
+  std::int64_t requote_ticks = 2;
+  std::string max_position;
+  std::string order_latency = "lognormal:800us,0.5,200us";
+  std::string response_latency = "lognormal:600us,0.5,150us";
+  std::string md_latency = "recorded";
+  std::string queue = "proportional";
+  std::int64_t protection_bps = 100;
+  std::uint64_t seed = 1;
+  std::size_t fills_shown = 20;
+  std::string fills_csv;
+  std::string balance = "100000";
+};
+
+void Err(const std::string& s) { std::fprintf(stderr, "hean sim: %s\n", s.c_str()); }
+
+template <class T>
+bool ParseOpt(const std::string& text, const char* option, T* out) {
+  auto r = T::Parse(text);
+  if (!r.ok()) {
+    Err(DecimalErrorStatus(r.error(), option, text).ToString());
+    return false;
+  }
+  *out = *r;
+  return true;
+}
+
+// Points a market-data event at the simulated instrument; false for
+// events of other instruments and for non-market events.
+bool Retarget(Event& e, InstrumentId to) {
+  return std::visit(
+      [to](auto& ev) {
+        using T = std::decay_t<decltype(ev)>;
+        if constexpr (std::is_same_v<T, BookSnapshot> || std::is_same_v<T, BookDelta> || std::is_same_v<T, Trade>) {
+          ev.instrument = to;
+          return true;
+        } else {
+          return false;
+        }
+      },
+      e);
+}
+
+int Run(const SimOptions& o) {
+  Instrument inst;
+  inst.symbol = o.symbol;
+  if (o.tick.empty() || o.lot.empty()) {
+    Err("--tick and --lot are required: the instrument's tick and lot sizes (BTCUSDT: --tick 0.1 --lot 0.001)");
+    return 2;
+  }
+  if (!ParseOpt(o.tick, "--tick", &inst.tick_size) || !ParseOpt(o.lot, "--lot", &inst.lot_size)) return 2;
+  inst.min_qty = inst.lot_size;
+  if (!o.min_qty.empty() && !ParseOpt(o.min_qty, "--min-qty", &inst.min_qty)) return 2;
+  if (!ParseOpt(o.min_notional, "--min-notional", &inst.min_notional)) return 2;
+  if (!ParseOpt(o.maker_fee, "--maker-fee", &inst.maker_fee) || !ParseOpt(o.taker_fee, "--taker-fee", &inst.taker_fee))
+    return 2;
+  inst.price_precision = DecimalsOf(inst.tick_size.raw());
+  inst.qty_precision = DecimalsOf(inst.lot_size.raw());
+  QuotingLoopOptions lo;
+  if (!ParseOpt(o.qty, "--qty", &lo.qty)) return 2;
+  if (!o.max_position.empty() && !ParseOpt(o.max_position, "--max-position", &lo.max_position)) return 2;
+  lo.offset_ticks = o.offset_ticks;
+  lo.requote_ticks = o.requote_ticks;
+  Notional balance;
+  if (!ParseOpt(o.balance, "--balance", &balance)) return 2;
+  if (o.protection_bps < 1 || o.protection_bps > 10'000) {
+    Err("--protection-bps must be within 1..10000");
+    return 2;
+  }
+
+  DataInstruments names;
+  SourceOptions so;
+  so.instruments = &names;
+  std::vector<std::unique_ptr<EventSource>> sources;
+  for (const std::string& f : o.files) {
+    auto s = OpenSource(f, so);
+    if (!s.ok()) {
+      Err(s.error().ToString());
+      return 1;
+    }
+    sources.push_back(std::move(*s));
+  }
+  // The venue decides how the exchange rebuilds the book (sequence rules).
+  if (!o.venue.empty()) {
+    auto v = ParseVenue(o.venue);
+    if (!v.ok()) {
+      Err(v.error().ToString());
+      return 2;
+    }
+    inst.venue = *v;
+  } else {
+    const DataInstruments::Entry* found = nullptr;
+    for (const auto& e : names.all()) {
+      if (e.symbol == o.symbol) found = &e;
+    }
+    if (found == nullptr) {
+      Err("cannot tell the venue of " + o.symbol + " from the files: give --venue bybit or --venue binance");
+      return 2;
+    }
+    inst.venue = found->venue;
+  }
+  InstrumentRegistry registry;
+  auto id = registry.Add(inst);
+  if (!id.ok()) {
+    Err(id.error().ToString());
+    return 2;
+  }
+  const Instrument& instrument = registry.Get(*id);
+  if (Status s = lo.Validate(instrument); !s.ok()) {
+    Err(s.ToString());
+    return 2;
+  }
+
+  auto order_latency = MakeLatencyModel(o.order_latency, o.seed);
+  auto response_latency = MakeLatencyModel(o.response_latency, o.seed + 1);
+  std::unique_ptr<LatencyModel> md_latency;
+  for (auto* r : {&order_latency, &response_latency}) {
+    if (!r->ok()) {
+      Err(r->error().ToString());
+      return 2;
+    }
+  }
+  if (o.md_latency != "recorded") {
+    auto m = MakeLatencyModel(o.md_latency, o.seed + 2);
+    if (!m.ok()) {
+      Err(m.error().ToString());
+      return 2;
+    }
+    md_latency = std::move(*m);
+  }
+  auto queue = MakeQueueModel(o.queue);
+  if (!queue.ok()) {
+    Err(queue.error().ToString());
+    return 2;
+  }
+  InstrumentFees fees;
+  SimExchangeOptions xo;
+  xo.market_protection_bps = o.protection_bps;
+
+  struct Forward final : OrderEventSink {
+    OrderEventSink* to = nullptr;
+    void OnOrderEvent(const Event& e) override { to->OnOrderEvent(e); }
+  } forward;
+  SimClock clock;
+  SimExchange exchange(registry, clock, forward, **order_latency, **response_latency, **queue, fees, xo);
+  QuotingLoop loop(clock, exchange, instrument, lo, balance);
+  forward.to = &loop;
+  SimRunner runner(clock, exchange, md_latency.get(), [&](const Event& e) { loop.OnMarketData(e); });
+
+  std::printf("sim: %s on %s, quoting %s at %lld ticks off the touch\n", o.symbol.c_str(),
+              std::string(ToString(instrument.venue)).c_str(), instrument.FormatQty(lo.qty).c_str(),
+              static_cast<long long>(lo.offset_ticks));
+  std::printf("     order latency %s, response latency %s, market data %s, queue %s, seed %llu\n",
+              (*order_latency)->Describe().c_str(), (*response_latency)->Describe().c_str(),
+              md_latency ? md_latency->Describe().c_str() : "recorded", std::string((*queue)->name()).c_str(),
+              static_cast<unsigned long long>(o.seed));
+  Replay replay(std::move(sources));
+  Event e;
+  std::uint64_t fed = 0;
+  InstrumentId data_id;  // the symbol's id in the files, once seen
+  while (replay.Next(&e)) {
+    const InstrumentId from = std::visit(
+        [](const auto& ev) {
+          if constexpr (requires { ev.instrument; }) {
+            return ev.instrument;
+          } else {
+            return InstrumentId{};
+          }
+        },
+        e);
+    if (!from.valid()) continue;
+    if (!data_id.valid()) {
+      if (names.Get(from).symbol != o.symbol) continue;
+      data_id = from;
+    }
+    if (from != data_id || !Retarget(e, instrument.id)) continue;
+    if (Status s = runner.Feed(e); !s.ok()) {
+      Err(s.ToString());
+      return 1;
+    }
+    ++fed;
+  }
+  if (!replay.status().ok()) {
+    Err(replay.status().ToString());
+    return 1;
+  }
+  if (Status s = runner.Finish(); !s.ok()) {
+    Err(s.ToString());
+    return 1;
+  }
+  if (fed == 0) {
+    Err("no market data for " + o.symbol + " in the files");
+    return 1;
+  }
+  std::printf("     %llu market events\n", static_cast<unsigned long long>(fed));
+  std::fputs(FormatQuotingReport(loop, exchange.stats(), instrument, o.fills_shown).c_str(), stdout);
+  if (!o.fills_csv.empty()) {
+    std::ofstream out(o.fills_csv);
+    out << "ts_exchange_ns,ts_local_ns,order,side,liquidity,price,qty,fee\n";
+    for (const FillReport& f : loop.fills()) {
+      out << f.ts_event.nanos() << ',' << f.ts_recv.nanos() << ',' << f.client_order_id.view() << ','
+          << ToString(f.side) << ',' << ToString(f.liquidity) << ',' << instrument.FormatPrice(f.last_price) << ','
+          << instrument.FormatQty(f.last_qty) << ',' << f.fee.ToString() << '\n';
+    }
+    if (!out.good()) {
+      Err("cannot write " + o.fills_csv);
+      return 1;
+    }
+    std::printf("fills written to %s\n", o.fills_csv.c_str());
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddSimCommand(CLI::App& app, int* exit_code) {
+  static SimOptions o;
+  auto* sim = app.add_subcommand(
+      "sim",
+      "Replay recorded data through the simulated exchange with a reference quoting loop; print fills, "
+      "fees, PnL and queue statistics");
+  sim->add_option("files", o.files, "recorded market data (any format HEAN reads), merged by receive time")->required();
+  sim->add_option("--symbol", o.symbol, "instrument to trade, e.g. BTCUSDT")->required();
+  sim->add_option("--venue", o.venue, "bybit or binance (default: as the files say)");
+  sim->add_option("--tick", o.tick, "tick size, e.g. 0.1");
+  sim->add_option("--lot", o.lot, "lot size, e.g. 0.001");
+  sim->add_option("--min-qty", o.min_qty, "minimum order qty (default: one lot)");
+  sim->add_option("--min-notional", o.min_notional, "minimum order value in USDT (default 5)");
+  sim->add_option("--maker-fee", o.maker_fee, "maker fee rate (default 0.0002, Bybit; negative is a rebate)");
+  sim->add_option("--taker-fee", o.taker_fee, "taker fee rate (default 0.00055, Bybit)");
+  sim->add_option("--qty", o.qty, "qty of each quote (default 0.01)");
+  sim->add_option("--offset-ticks", o.offset_ticks, "quote this many ticks off the touch (default 0)");
+  sim->add_option("--requote-ticks", o.requote_ticks, "move a quote when its target is this far (default 2)");
+  sim->add_option("--max-position", o.max_position, "largest |position| (default 5 x qty)");
+  sim->add_option("--order-latency", o.order_latency,
+                  "order entry latency: constant:1ms, normal:<mean>,<sd>[,<floor>], "
+                  "lognormal:<median>,<sigma>[,<floor>], empirical:<quantile file>");
+  sim->add_option("--response-latency", o.response_latency, "answer latency (same forms)");
+  sim->add_option("--md-latency", o.md_latency, "market data latency: recorded (the files' receive times) or a model");
+  sim->add_option("--queue", o.queue, "queue model: proportional (default), pessimistic, optimistic");
+  sim->add_option("--protection-bps", o.protection_bps, "market order protection in bps (default 100)");
+  sim->add_option("--seed", o.seed, "seed of the random latency models (default 1)");
+  sim->add_option("--balance", o.balance, "starting balance in USDT (default 100000)");
+  sim->add_option("--show-fills", o.fills_shown, "fill lines to print (default 20)");
+  sim->add_option("--fills-csv", o.fills_csv, "write every fill to this CSV file");
+  sim->callback([exit_code] { *exit_code = Run(o); });
+}
+
+}  // namespace hean::app
