@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds (release), and runs HEAN's main job.
 #
-# Until the backtest runner lands, the main job is the market-data path on
-# the bundled real data: rebuild the Binance BTCUSDT book from a raw capture
-# and check it against Binance's own bookTicker, rebuild the Bybit XRPUSDT
-# book from Bybit's archive, convert both into one native .hev file and
-# describe it; then the engine core measures itself (decimal parser, event
-# bus, MPSC ingress queue against moodycamel::ConcurrentQueue). Benchmark
-# JSON goes to build/bench/.
+# Until the strategy backtest runner lands, the main job is the market-data
+# path and the simulated exchange on the bundled real data: rebuild the
+# Binance BTCUSDT book from a raw capture and check it against Binance's own
+# bookTicker, rebuild the Bybit XRPUSDT book from Bybit's archive, convert
+# both into one native .hev file and describe it; replay the BTCUSDT capture
+# through the simulated exchange with the reference quoting loop (fills,
+# fees, PnL, queue statistics); then the engine measures itself (decimal
+# parser, event bus, MPSC ingress queue against moodycamel::ConcurrentQueue,
+# simulated-exchange throughput). Benchmark JSON goes to build/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,8 +40,14 @@ echo "The top 3 levels of the Bybit book after its last messages:"
 "$HEAN" data dump "$X" --book-top 3 | tail -3
 echo
 
+echo "Replaying the BTCUSDT capture through the simulated exchange (queue position, latency, fees)"
+echo "with the reference quoting loop: 0.01 BTC post-only at the touch, lognormal latencies:"
+"$HEAN" sim "$T/usdm_btcusdt_20240718.gz" "$T/usdm_btcusdt_20240719_head20000.gz" \
+  --symbol BTCUSDT --tick 0.1 --lot 0.001 --qty 0.01 --show-fills 10
+echo
+
 mkdir -p build/bench
-for b in hean_core_bench hean_bus_bench; do
+for b in hean_core_bench hean_bus_bench hean_sim_bench; do
   bin="$(find build/release -name "$b" -type f -perm -u+x | head -1)"
   echo "==> $b"
   "$bin" --benchmark_min_time=0.2 --benchmark_out="build/bench/$b.json" --benchmark_out_format=json
