@@ -99,32 +99,49 @@ std::string LogNormalLatency::Describe() const {
   return s;
 }
 
-Result<std::unique_ptr<EmpiricalLatency>, Status> EmpiricalLatency::Make(std::vector<Point> points,
-                                                                         std::uint64_t seed) {
+namespace {
+
+// The rules of a quantile list; `where(i)` names point i in messages.
+template <class Where>
+Status CheckPoints(const std::vector<EmpiricalLatency::Point>& points, Where where) {
   if (points.size() < 2) return InvalidArgumentError("empirical latency needs at least two quantile points (0 and 1)");
   for (std::size_t i = 0; i < points.size(); ++i) {
-    const Point& p = points[i];
-    std::string where = "empirical latency point ";
-    where.append(std::to_string(i + 1)).append(": ");
+    const EmpiricalLatency::Point& p = points[i];
     if (!(p.quantile >= 0.0 && p.quantile <= 1.0)) {
-      return InvalidArgumentError(where.append("quantile must be within [0, 1]"));
+      return InvalidArgumentError(where(i).append("quantile must be within [0, 1]"));
     }
-    if (p.latency.nanos() < 0) return InvalidArgumentError(where.append("latency must not be negative"));
+    if (p.latency.nanos() < 0) return InvalidArgumentError(where(i).append("latency must not be negative"));
     if (i > 0 && !(p.quantile > points[i - 1].quantile)) {
-      return InvalidArgumentError(where.append("quantiles must increase"));
+      return InvalidArgumentError(where(i).append("quantiles must increase"));
     }
     if (i > 0 && p.latency < points[i - 1].latency) {
-      return InvalidArgumentError(where.append("latencies must not decrease"));
+      return InvalidArgumentError(where(i).append("latencies must not decrease"));
     }
   }
-  if (points.front().quantile != 0.0) return InvalidArgumentError("empirical latency: the first quantile must be 0");
-  if (points.back().quantile != 1.0) return InvalidArgumentError("empirical latency: the last quantile must be 1");
+  if (points.front().quantile != 0.0) return InvalidArgumentError(where(0).append("the first quantile must be 0"));
+  if (points.back().quantile != 1.0) {
+    return InvalidArgumentError(where(points.size() - 1).append("the last quantile must be 1"));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<EmpiricalLatency>, Status> EmpiricalLatency::Make(std::vector<Point> points,
+                                                                         std::uint64_t seed) {
+  Status s = CheckPoints(points, [](std::size_t i) {
+    std::string w = "empirical latency point ";
+    w.append(std::to_string(i + 1)).append(": ");
+    return w;
+  });
+  if (!s.ok()) return s;
   return std::unique_ptr<EmpiricalLatency>(new EmpiricalLatency(std::move(points), seed));
 }
 
 Result<std::unique_ptr<EmpiricalLatency>, Status> EmpiricalLatency::Parse(std::string_view text, std::string_view name,
                                                                           std::uint64_t seed) {
   std::vector<Point> points;
+  std::vector<std::size_t> lines;  // line of each point, for messages
   std::size_t line_no = 0;
   while (!text.empty()) {
     const std::size_t nl = text.find('\n');
@@ -146,14 +163,20 @@ Result<std::unique_ptr<EmpiricalLatency>, Status> EmpiricalLatency::Parse(std::s
     auto l = ParseLatency(Trim(line.substr(sp + 1)));
     if (!l.ok()) return InvalidArgumentError(Prefixed(place, l.error()));
     points.push_back(Point{*q, *l});
+    lines.push_back(line_no);
   }
-  auto made = Make(std::move(points), seed);
-  if (!made.ok()) {
+  if (points.size() < 2) {
     std::string m(name);
-    m.append(": ");
-    return InvalidArgumentError(Prefixed(m, made.error()));
+    m.append(": at least two quantile points are needed (0 and 1), found ").append(std::to_string(points.size()));
+    return InvalidArgumentError(std::move(m));
   }
-  return made;
+  Status s = CheckPoints(points, [&](std::size_t i) {
+    std::string w(name);
+    w.append(":").append(std::to_string(lines[i])).append(": ");
+    return w;
+  });
+  if (!s.ok()) return s;
+  return std::unique_ptr<EmpiricalLatency>(new EmpiricalLatency(std::move(points), seed));
 }
 
 Result<std::unique_ptr<EmpiricalLatency>, Status> EmpiricalLatency::Load(const std::string& path, std::uint64_t seed) {

@@ -662,7 +662,12 @@ void SimExchange::ProcessAmend(const AmendRequest& a) {
   o->price = price;
   o->seq = next_seq_++;
   if (crosses) TakeLiquidity(*o, *st, price, o->leaves());
-  if (o->live) Rest(*o, *st);
+  if (!o->live) return;
+  if (o->reduce_only && Reducible(*st, o->side).IsZero()) {
+    CancelStranded(*o, *st);
+    return;
+  }
+  Rest(*o, *st);
 }
 
 // ---------------------------------------------------------------------------
