@@ -240,7 +240,7 @@ void SimExchange::ProcessDueCommands(UnixNanos t) {
 void SimExchange::Process(Command& c) {
   switch (c.kind) {
     case Command::Kind::kSubmit: ProcessSubmit(c.request); break;
-    case Command::Kind::kCancel: ProcessCancel(c.instrument, c.client_order_id, false); break;
+    case Command::Kind::kCancel: ProcessCancel(c.instrument, c.client_order_id); break;
     case Command::Kind::kAmend: ProcessAmend(c.amend); break;
     case Command::Kind::kCancelAll: ProcessCancelAll(c.instrument); break;
   }
@@ -579,7 +579,7 @@ void SimExchange::CancelStranded(SimOrder& o, InstrumentState& st) {
 // ---------------------------------------------------------------------------
 // Cancel and amend
 
-void SimExchange::ProcessCancel(InstrumentId instrument, const ClientOrderId& id, bool) {
+void SimExchange::ProcessCancel(InstrumentId instrument, const ClientOrderId& id) {
   SimOrder* o = FindOpen(id);
   if (o == nullptr || o->instrument != instrument) {
     OrderCancelRejected e = Stamp<OrderCancelRejected>(instrument);
@@ -792,7 +792,9 @@ void SimExchange::OnTrade(const Trade& t) {
       scratch_.push_back(o);
     }
     if (scratch_.empty()) continue;
-    const std::vector<SimOrder*> hit = scratch_;
+    // Filling never touches scratch_ (only the side vectors), so it can be
+    // walked directly; an order closed on the way is skipped below.
+    const std::vector<SimOrder*>& hit = scratch_;
     Qty ours_at_level;  // trade qty already given to our earlier orders at t.price
     for (SimOrder* o : hit) {
       if (!o->live || !o->resting) continue;

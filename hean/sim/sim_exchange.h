@@ -165,7 +165,7 @@ class SimExchange final : public ExecutionClient {
   void ProcessDueCommands(UnixNanos t);
   void Process(Command& c);
   void ProcessSubmit(const OrderRequest& r);
-  void ProcessCancel(InstrumentId instrument, const ClientOrderId& id, bool quiet_if_missing);
+  void ProcessCancel(InstrumentId instrument, const ClientOrderId& id);
   void ProcessCancelAll(InstrumentId instrument);
   void ProcessAmend(const AmendRequest& a);
 
