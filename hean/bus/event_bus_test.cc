@@ -149,8 +149,8 @@ TEST(EventBus, EveryNonCriticalTypeIsQueued) {
   EXPECT_THAT(log, ElementsAre("BOOK_SNAPSHOT:0", "BOOK_DELTA:1", "TRADE:2", "QUOTE:3", "BAR:4", "ORDER_SUBMITTED:7",
                                "ORDER_ACCEPTED:8", "ORDER_REJECTED:9", "ORDER_CANCELED:12", "ORDER_EXPIRED:13",
                                "ORDER_AMENDED:14", "POSITION_UPDATE:15", "PNL_UPDATE:16", "RISK_STATE_CHANGE:17",
-                               "ORDER_DENIED:18", "TIMER:19", "BOOK_INVALID:20",
-                               "ORDER_CANCEL_REJECTED:21", "ORDER_AMEND_REJECTED:22"));
+                               "ORDER_DENIED:18", "TIMER:19", "BOOK_INVALID:20", "ORDER_CANCEL_REJECTED:21",
+                               "ORDER_AMEND_REJECTED:22"));
 }
 
 TEST(EventBus, DispatchBatchKeepsFifoAcrossBatches) {

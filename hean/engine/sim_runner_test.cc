@@ -19,6 +19,7 @@
 #include "hean/engine/quoting_loop.h"
 #include "hean/exec/order_manager.h"
 #include "hean/model/instrument.h"
+#include "hean/model/test_instruments.h"
 #include "hean/portfolio/portfolio.h"
 #include "hean/sim/fee_model.h"
 #include "hean/sim/latency_model.h"
@@ -30,18 +31,10 @@ namespace {
 
 const Notional kStart = Notional::FromInt(100'000);
 
+// The capture is Binance's (its book rules); fees are Bybit's defaults.
 Instrument BtcUsdt() {
-  Instrument btc;
-  btc.symbol = "BTCUSDT";
+  Instrument btc = testing_support::BybitBtcUsdt();
   btc.venue = Venue::kBinance;
-  btc.tick_size = *Price::Parse("0.1");
-  btc.lot_size = *Qty::Parse("0.001");
-  btc.min_qty = *Qty::Parse("0.001");
-  btc.min_notional = *Notional::Parse("5");
-  btc.maker_fee = kBybitLinearMakerFee;
-  btc.taker_fee = kBybitLinearTakerFee;
-  btc.price_precision = 1;
-  btc.qty_precision = 3;
   return btc;
 }
 

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "hean/model/test_instruments.h"
+
 namespace hean {
 namespace {
 
@@ -35,21 +37,7 @@ Rate R(std::string_view s) {
 }
 
 // Bybit BTCUSDT linear perpetual (tick 0.1, lot 0.001, min notional 5).
-Instrument BtcUsdt() {
-  Instrument i;
-  i.symbol = "BTCUSDT";
-  i.venue = Venue::kBybit;
-  i.kind = InstrumentKind::kLinearPerpetual;
-  i.tick_size = P("0.1");
-  i.lot_size = Q("0.001");
-  i.min_qty = Q("0.001");
-  i.min_notional = N("5");
-  i.maker_fee = R("0.0002");
-  i.taker_fee = R("0.00055");
-  i.price_precision = 1;
-  i.qty_precision = 3;
-  return i;
-}
+Instrument BtcUsdt() { return testing_support::BybitBtcUsdt(); }
 
 Instrument EthUsdt() {
   Instrument i = BtcUsdt();

@@ -23,6 +23,7 @@
 #include "hean/core/clock.h"
 #include "hean/data/source.h"
 #include "hean/model/instrument.h"
+#include "hean/model/test_instruments.h"
 #include "hean/sim/fee_model.h"
 #include "hean/sim/latency_model.h"
 #include "hean/sim/queue_model.h"
@@ -40,17 +41,8 @@ struct Data {
 const Data& LoadData() {
   static const Data kData = [] {
     Data d;
-    Instrument btc;
-    btc.symbol = "BTCUSDT";
-    btc.venue = Venue::kBinance;
-    btc.tick_size = *Price::Parse("0.1");
-    btc.lot_size = *Qty::Parse("0.001");
-    btc.min_qty = *Qty::Parse("0.001");
-    btc.min_notional = *Notional::Parse("5");
-    btc.maker_fee = kBybitLinearMakerFee;
-    btc.taker_fee = kBybitLinearTakerFee;
-    btc.price_precision = 1;
-    btc.qty_precision = 3;
+    Instrument btc = testing_support::BybitBtcUsdt();
+    btc.venue = Venue::kBinance;  // the capture's book rules
     if (!d.registry.Add(btc).ok()) std::abort();
     DataInstruments names;
     SourceOptions opts;

@@ -27,6 +27,7 @@
 #include "hean/core/decimal.h"
 #include "hean/model/events.h"
 #include "hean/model/instrument.h"
+#include "hean/model/test_instruments.h"
 #include "hean/sim/fee_model.h"
 #include "hean/sim/latency_model.h"
 #include "hean/sim/queue_model.h"
@@ -67,21 +68,7 @@ Rate R(std::string_view s) { return *Rate::Parse(s); }
 ClientOrderId Id(std::string_view s) { return ClientOrderId::Of(s); }
 
 // Bybit BTCUSDT linear perpetual: registered first, id 0.
-Instrument BtcUsdt() {
-  Instrument i;
-  i.symbol = "BTCUSDT";
-  i.venue = Venue::kBybit;
-  i.kind = InstrumentKind::kLinearPerpetual;
-  i.tick_size = P("0.1");
-  i.lot_size = Q("0.001");
-  i.min_qty = Q("0.001");
-  i.min_notional = N("5");
-  i.maker_fee = R("0.0002");
-  i.taker_fee = R("0.00055");
-  i.price_precision = 1;
-  i.qty_precision = 3;
-  return i;
-}
+Instrument BtcUsdt() { return testing_support::BybitBtcUsdt(); }
 
 // A second instrument (id 1) with min qty 0.002.
 Instrument EthUsdt() {

@@ -7,21 +7,7 @@ HEAN="$1"
 T="$2/testdata"
 W="$(mktemp -d)"
 trap 'rm -rf "$W"' EXIT
-fail=0
-check() {  # check NAME EXPECTED_RC REGEX -- command...
-  local name="$1" want_rc="$2" regex="$3"
-  shift 4
-  local out rc
-  out="$("$@" 2>&1)"
-  rc=$?
-  if [[ "$rc" != "$want_rc" ]] || ! grep -Eq -- "$regex" <<<"$out"; then
-    echo "FAIL: $name (rc $rc, wanted $want_rc; output did not match /$regex/)"
-    echo "$out" | head -20
-    fail=1
-  else
-    echo "ok: $name"
-  fi
-}
+source "$(dirname "$0")/cli_check.sh"
 
 B18="$T/binance-usdm-2024-07-18/usdm_btcusdt_20240718.gz"
 B19="$T/binance-usdm-2024-07-18/usdm_btcusdt_20240719_head20000.gz"
