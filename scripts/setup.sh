@@ -19,6 +19,8 @@ PACKAGES=(
   libcli11-dev             # command line of the hean app
   libsimdjson-dev          # JSON on the hot path (exchange messages, captures)
   zlib1g-dev               # gzip-compressed recorded data
+  libfmt-dev               # formatting of log lines
+  libtomlplusplus-dev      # TOML config files (toml++)
 )
 
 missing=()

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "apps/hean/data_cmd.h"
+#include "apps/hean/features_cmd.h"
 #include "apps/hean/sim_cmd.h"
 #include "hean/core/decimal.h"
 #include "hean/model/events.h"
@@ -58,6 +59,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   hean::app::AddDataCommands(app, &exit_code);
   hean::app::AddSimCommand(app, &exit_code);
+  hean::app::AddFeaturesCommand(app, &exit_code);
 
   CLI11_PARSE(app, argc, argv);
 

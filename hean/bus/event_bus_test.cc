@@ -143,6 +143,8 @@ TEST(EventBus, EveryNonCriticalTypeIsQueued) {
   EXPECT_EQ(bus.Publish(Make<BookInvalid>(20)), PublishResult::kQueued);
   EXPECT_EQ(bus.Publish(Make<OrderCancelRejected>(21)), PublishResult::kQueued);
   EXPECT_EQ(bus.Publish(Make<OrderAmendRejected>(22)), PublishResult::kQueued);
+  EXPECT_EQ(bus.Publish(Make<FlashCrash>(23)), PublishResult::kQueued);
+  EXPECT_EQ(bus.Publish(Make<IcebergDetected>(24)), PublishResult::kQueued);
   EXPECT_TRUE(log.empty());
   EXPECT_EQ(bus.queue_depth(), kEventTypeCount - 4);
   EXPECT_EQ(bus.DrainAll(), kEventTypeCount - 4);
@@ -150,7 +152,7 @@ TEST(EventBus, EveryNonCriticalTypeIsQueued) {
                                "ORDER_ACCEPTED:8", "ORDER_REJECTED:9", "ORDER_CANCELED:12", "ORDER_EXPIRED:13",
                                "ORDER_AMENDED:14", "POSITION_UPDATE:15", "PNL_UPDATE:16", "RISK_STATE_CHANGE:17",
                                "ORDER_DENIED:18", "TIMER:19", "BOOK_INVALID:20", "ORDER_CANCEL_REJECTED:21",
-                               "ORDER_AMEND_REJECTED:22"));
+                               "ORDER_AMEND_REJECTED:22", "FLASH_CRASH:23", "ICEBERG_DETECTED:24"));
 }
 
 TEST(EventBus, DispatchBatchKeepsFifoAcrossBatches) {

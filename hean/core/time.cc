@@ -99,4 +99,57 @@ std::string Duration::ToString() const {
   return out;
 }
 
+std::optional<Duration> ParseDuration(std::string_view text) noexcept {
+  std::size_t unit_at = text.size();
+  while (unit_at > 0 && text[unit_at - 1] >= 'a' && text[unit_at - 1] <= 'z') --unit_at;
+  const std::string_view unit = text.substr(unit_at);
+  const std::string_view number = text.substr(0, unit_at);
+  std::int64_t scale = 0;
+  if (unit == "ns") {
+    scale = 1;
+  } else if (unit == "us") {
+    scale = 1'000;
+  } else if (unit == "ms") {
+    scale = 1'000'000;
+  } else if (unit == "s") {
+    scale = 1'000'000'000;
+  } else if (unit == "m") {
+    scale = 60'000'000'000;
+  } else if (unit == "h") {
+    scale = 3'600'000'000'000;
+  } else {
+    return std::nullopt;
+  }
+  if (number.empty()) return std::nullopt;
+  std::int64_t whole = 0;
+  std::size_t i = 0;
+  bool digits = false;
+  for (; i < number.size() && number[i] >= '0' && number[i] <= '9'; ++i) {
+    if (__builtin_mul_overflow(whole, 10, &whole) || __builtin_add_overflow(whole, number[i] - '0', &whole)) {
+      return std::nullopt;
+    }
+    digits = true;
+  }
+  std::int64_t ns = 0;
+  if (__builtin_mul_overflow(whole, scale, &ns)) return std::nullopt;
+  if (i < number.size()) {
+    if (number[i] != '.') return std::nullopt;
+    ++i;
+    std::int64_t place = scale;
+    for (; i < number.size(); ++i) {
+      if (number[i] < '0' || number[i] > '9') return std::nullopt;
+      digits = true;
+      const std::int64_t d = number[i] - '0';
+      if (place % 10 != 0) {
+        if (d != 0) return std::nullopt;  // finer than a nanosecond
+        continue;
+      }
+      place /= 10;
+      if (__builtin_add_overflow(ns, d * place, &ns)) return std::nullopt;
+    }
+  }
+  if (!digits) return std::nullopt;
+  return Duration::Nanos(ns);
+}
+
 }  // namespace hean

@@ -10,7 +10,9 @@
 #include <concepts>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace hean {
 
@@ -98,6 +100,11 @@ class UnixNanos {
   constexpr explicit UnixNanos(std::int64_t ns) noexcept : ns_(ns) {}
   std::int64_t ns_ = 0;
 };
+
+// Parses "250ms", "10s", "1.5s", "5m", "1h", "100us", "20ns" (a
+// non-negative decimal and a unit: ns, us, ms, s, m, h) exactly, as
+// Duration::ToString writes them. nullopt for anything else or on overflow.
+std::optional<Duration> ParseDuration(std::string_view text) noexcept;
 
 // Civil date of a day count since 1970-01-01 (proleptic Gregorian calendar).
 struct CivilDate {

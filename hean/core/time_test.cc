@@ -287,5 +287,30 @@ TEST(CivilDate, RoundTripsOverAWideRange) {
   }
 }
 
+
+TEST(ParseDuration, UnitsAndFractions) {
+  EXPECT_EQ(ParseDuration("250ms"), Duration::Millis(250));
+  EXPECT_EQ(ParseDuration("10s"), Duration::Seconds(10));
+  EXPECT_EQ(ParseDuration("1.5s"), Duration::Millis(1500));
+  EXPECT_EQ(ParseDuration("5m"), Duration::Minutes(5));
+  EXPECT_EQ(ParseDuration("1h"), Duration::Hours(1));
+  EXPECT_EQ(ParseDuration("100us"), Duration::Micros(100));
+  EXPECT_EQ(ParseDuration("20ns"), Duration::Nanos(20));
+  EXPECT_EQ(ParseDuration("0s"), Duration::Zero());
+  EXPECT_EQ(ParseDuration("0.000000001s"), Duration::Nanos(1));
+}
+
+TEST(ParseDuration, RoundTripsToString) {
+  for (Duration d : {Duration::Millis(150), Duration::Micros(1500), Duration::Seconds(60), Duration::Nanos(7)}) {
+    EXPECT_EQ(ParseDuration(d.ToString()), d) << d.ToString();
+  }
+}
+
+TEST(ParseDuration, RejectsMalformed) {
+  for (const char* bad : {"", "10", "s", "1.s5", "-1s", "1.5ns", "10 s", "10sec", "1e3ms", ".s", "99999999999999h"}) {
+    EXPECT_FALSE(ParseDuration(bad).has_value()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace hean

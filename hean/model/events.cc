@@ -30,6 +30,8 @@ constexpr std::string_view kNames[] = {
     "BOOK_INVALID",
     "ORDER_CANCEL_REJECTED",
     "ORDER_AMEND_REJECTED",
+    "FLASH_CRASH",
+    "ICEBERG_DETECTED",
 };
 static_assert(std::size(kNames) == kEventTypeCount, "one name per event type");
 

@@ -127,6 +127,19 @@ struct Bar {
 // What the strategy wants: enter or add (kEntry) or reduce/close (kExit).
 enum class SignalIntent : std::uint8_t { kEntry = 1, kExit = 2 };
 
+// Why a strategy emitted a signal: bits of Signal::reasons.
+namespace signal_reason {
+inline constexpr std::uint32_t kImpulse = 1u << 0;          // return over the lookback beat the threshold
+inline constexpr std::uint32_t kVolumeSpike = 1u << 1;      // confirmed by a real-volume spike
+inline constexpr std::uint32_t kSpikeUnknown = 1u << 2;     // too little trade history: spike assumed
+inline constexpr std::uint32_t kFlowBoost = 1u << 3;        // trade flow > 2 with momentum: take-profit widened
+inline constexpr std::uint32_t kProfileBreakout = 1u << 4;  // broke the VPOC with pressure behind it
+inline constexpr std::uint32_t kTakeProfit = 1u << 8;       // exit: take-profit reached
+inline constexpr std::uint32_t kStopLoss = 1u << 9;         // exit: stop-loss reached
+inline constexpr std::uint32_t kPositionTtl = 1u << 10;     // exit: the position outlived its time-to-live
+inline constexpr std::uint32_t kFlashCrash = 1u << 11;      // exit: a flash crash was detected
+}  // namespace signal_reason
+
 // A strategy's trading intent, before risk. The governor sizes it.
 struct Signal {
   UnixNanos ts_event;
@@ -136,8 +149,13 @@ struct Signal {
   SignalIntent intent = SignalIntent::kEntry;
   StrategyId strategy;
   std::uint64_t signal_id = 0;
-  Price reference_price;  // price the strategy saw (e.g. mid)
-  double strength = 0.0;  // strategy-defined confidence in [0, 1]
+  Price reference_price;                   // price the strategy saw (e.g. the last trade)
+  double strength = 0.0;                   // confidence in [0, 1]
+  Price take_profit = Price::Undefined();  // entries: exit price targets
+  Price stop_loss = Price::Undefined();
+  Duration position_ttl;      // entries: close the position after this long (zero: no limit)
+  double size_hint = 0.0;     // fraction of the strategy's normal size the strategy asks for (0: default)
+  std::uint32_t reasons = 0;  // signal_reason bits
 };
 
 // How soon an order must be done; the execution router chooses maker or
@@ -319,12 +337,42 @@ struct OrderAmendRejected {
   ClientOrderId client_order_id;
 };
 
+// A flash-crash signature (FlashCrashDetector): the price moved more than
+// the configured fraction within the move window, then recovered more than
+// the configured fraction of the extreme. The risk governor halts trading
+// on it. direction is kSell for a crash (down then up), kBuy for a spike.
+struct FlashCrash {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  Side direction = Side::kSell;
+  Price start_price;       // the price the move started from (window extreme)
+  Price extreme_price;     // the bottom of a crash, the top of a spike
+  Price price;             // the price that completed the recovery
+  UnixNanos move_start;    // time of start_price
+  UnixNanos extreme_time;  // time of extreme_price
+  double move = 0.0;       // |extreme / start - 1|
+  double recovery = 0.0;   // |price / extreme - 1|
+};
+
+// A price level that keeps refilling while it is traded (IcebergDetector).
+struct IcebergDetected {
+  UnixNanos ts_event;
+  UnixNanos ts_recv;
+  InstrumentId instrument;
+  Side side = Side::kBuy;  // the resting side: kBuy for a bid level
+  Price price;
+  Qty absorbed;  // volume traded at the level while tracked
+  std::uint32_t replenishments = 0;
+  double confidence = 0.0;  // the score, >= the report threshold
+};
+
 // New alternatives go at the end: the index is the EventType that native
 // files and counters use.
 using Event = std::variant<BookSnapshot, BookDelta, Trade, Quote, Bar, Signal, OrderRequest, OrderSubmitted,
                            OrderAccepted, OrderRejected, OrderPartiallyFilled, OrderFilled, OrderCanceled, OrderExpired,
                            OrderAmended, PositionUpdate, PnlUpdate, RiskStateChange, OrderDenied, TimerEvent,
-                           BookInvalid, OrderCancelRejected, OrderAmendRejected>;
+                           BookInvalid, OrderCancelRejected, OrderAmendRejected, FlashCrash, IcebergDetected>;
 
 inline constexpr std::size_t kEventTypeCount = std::variant_size_v<Event>;
 

@@ -20,7 +20,7 @@ namespace {
 // Event types
 
 TEST(Events, TypeIndicesMatchNames) {
-  EXPECT_EQ(kEventTypeCount, 23u);
+  EXPECT_EQ(kEventTypeCount, 25u);
   EXPECT_EQ(EventTypeName(kEventTypeOf<BookSnapshot>), "BOOK_SNAPSHOT");
   EXPECT_EQ(EventTypeName(kEventTypeOf<BookDelta>), "BOOK_DELTA");
   EXPECT_EQ(EventTypeName(kEventTypeOf<Trade>), "TRADE");

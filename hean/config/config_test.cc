@@ -1,0 +1,112 @@
+#include "hean/config/config.h"
+
+#include <gtest/gtest.h>
+
+namespace hean {
+namespace {
+
+Config MustParse(std::string_view text) {
+  auto c = Config::Parse(text, "run.toml");
+  EXPECT_TRUE(c.ok()) << (c.ok() ? "" : c.error().ToString());
+  return std::move(*c);
+}
+
+TEST(Config, ReadsTypedValuesByDottedKey) {
+  Config c = MustParse(R"(
+[analytics.atr]
+period = 20
+multiplier = 2.5
+floor = 1
+[analytics.ofi]
+window = "5s"
+enabled = true
+name = "x"
+symbols = ["BTCUSDT", "ETHUSDT"]
+)");
+  int period = 14;
+  double mult = 0, floor = 0;
+  Duration window;
+  bool enabled = false;
+  std::string name;
+  std::vector<std::string> symbols;
+  std::size_t unused = 7;
+  ASSERT_TRUE(c.Get("analytics.atr.period", period).ok());
+  ASSERT_TRUE(c.Get("analytics.atr.multiplier", mult).ok());
+  ASSERT_TRUE(c.Get("analytics.atr.floor", floor).ok());  // an integer is a number
+  ASSERT_TRUE(c.Get("analytics.ofi.window", window).ok());
+  ASSERT_TRUE(c.Get("analytics.ofi.enabled", enabled).ok());
+  ASSERT_TRUE(c.Get("analytics.ofi.name", name).ok());
+  ASSERT_TRUE(c.Get("analytics.ofi.symbols", symbols).ok());
+  ASSERT_TRUE(c.Get("analytics.ofi.missing", unused).ok());
+  EXPECT_EQ(period, 20);
+  EXPECT_EQ(mult, 2.5);
+  EXPECT_EQ(floor, 1.0);
+  EXPECT_EQ(window, Duration::Seconds(5));
+  EXPECT_TRUE(enabled);
+  EXPECT_EQ(name, "x");
+  EXPECT_EQ(symbols, (std::vector<std::string>{"BTCUSDT", "ETHUSDT"}));
+  EXPECT_EQ(unused, 7u);  // missing keys keep the default
+  EXPECT_TRUE(c.CheckUnknown().ok());
+  EXPECT_TRUE(c.Has("analytics.atr.period"));
+  EXPECT_FALSE(c.Has("analytics.atr.perod"));
+  EXPECT_EQ(c.Where("analytics.atr.multiplier"), "run.toml:4");
+}
+
+TEST(Config, WrongTypeNamesFileLineKeyAndExpectedType) {
+  Config c = MustParse("[analytics.atr]\n\nperiod = \"14\"\n");
+  int period = 14;
+  const Status s = c.Get("analytics.atr.period", period);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "run.toml:3: analytics.atr.period: expected an integer, got a string");
+  EXPECT_EQ(period, 14);
+}
+
+TEST(Config, BadDurationAndNegativeCount) {
+  Config c = MustParse("a = \"10 seconds\"\nb = 10\nn = -3\n");
+  Duration d;
+  EXPECT_EQ(c.Get("a", d).message(),
+            "run.toml:1: a: \"10 seconds\" is not a duration (a number and a unit: ns, us, ms, s, m, h)");
+  EXPECT_EQ(c.Get("b", d).message(),
+            "run.toml:2: b: expected a duration string such as \"10s\" or \"250ms\", got an integer");
+  std::size_t n = 0;
+  EXPECT_EQ(c.Get("n", n).message(), "run.toml:3: n: expected a non-negative integer, got -3");
+  int small = 0;
+  Config big = MustParse("x = 99999999999\n");
+  EXPECT_EQ(big.Get("x", small).code(), StatusCode::kOutOfRange);
+}
+
+TEST(Config, UnknownKeyIsReportedWithItsLine) {
+  Config c = MustParse("[analytics.atr]\nperiod = 14\nperod = 3\n[strategy]\nx = 1\n");
+  int period = 0;
+  ASSERT_TRUE(c.Get("analytics.atr.period", period).ok());
+  EXPECT_EQ(c.CheckUnknown().message(), "run.toml:3: unknown key analytics.atr.perod");
+  EXPECT_EQ(c.CheckUnknown("strategy").message(), "run.toml:5: unknown key strategy.x");
+  EXPECT_EQ(c.CheckUnknown("analytics.atr.period").ok(), true);
+}
+
+TEST(Config, SyntaxErrorNamesLineAndColumn) {
+  auto c = Config::Parse("a = 1\nb = = 2\n", "bad.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(c.error().message().rfind("bad.toml:2:", 0), 0u) << c.error().message();
+}
+
+TEST(Config, MissingFileIsNotFound) {
+  auto c = Config::Load("/nonexistent/hean.toml");
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.error().code(), StatusCode::kNotFound);
+  EXPECT_EQ(c.error().message(), "/nonexistent/hean.toml: cannot open config file");
+}
+
+TEST(Config, LocatePutsTheKeysLineBeforeAValidationError) {
+  Config c = MustParse("[analytics.atr]\nperiod = 14\ncap = 0.001\n");
+  EXPECT_EQ(c.Locate(InvalidArgumentError("analytics.atr.cap: must be >= analytics.atr.floor")).message(),
+            "run.toml:3: analytics.atr.cap: must be >= analytics.atr.floor");
+  // A key the file does not hold (a default that failed): the file only.
+  EXPECT_EQ(c.Locate(InvalidArgumentError("analytics.atr.floor: must be > 0")).message(),
+            "run.toml: analytics.atr.floor: must be > 0");
+  EXPECT_TRUE(c.Locate(Status::Ok()).ok());
+}
+
+}  // namespace
+}  // namespace hean
