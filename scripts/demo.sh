@@ -7,9 +7,11 @@
 # bookTicker, rebuild the Bybit XRPUSDT book from Bybit's archive, convert
 # both into one native .hev file and describe it; replay the BTCUSDT capture
 # through the simulated exchange with the reference quoting loop (fills,
-# fees, PnL, queue statistics); then the engine measures itself (decimal
+# fees, PnL, queue statistics); run every analytic and the ImpulseEngine
+# over it (`hean features`: with the defaults, and with the short-sample
+# config that gives signals); then the engine measures itself (decimal
 # parser, event bus, MPSC ingress queue against moodycamel::ConcurrentQueue,
-# simulated-exchange throughput). Benchmark JSON goes to build/bench/.
+# simulated-exchange throughput, analytics and strategy per event). Benchmark JSON goes to build/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,8 +48,19 @@ echo "with the reference quoting loop: 0.01 BTC post-only at the touch, lognorma
   --symbol BTCUSDT --tick 0.1 --lot 0.001 --qty 0.01 --show-fills 10
 echo
 
+echo "Analytics and the ImpulseEngine over the same capture (docs/STRATEGY.md). The defaults are"
+echo "calibrated for long, volatile periods and give no signal on 4.5 calm minutes:"
+"$HEAN" features --data "$T/usdm_btcusdt_20240718.gz" "$T/usdm_btcusdt_20240719_head20000.gz" \
+  --instrument binance:BTCUSDT:0.1:0.001 -o build/demo/features.csv
+echo
+echo "With config/impulse-short-sample.toml (10 s bars, 0.05% floor), features at every trade:"
+"$HEAN" features --data "$T/usdm_btcusdt_20240718.gz" "$T/usdm_btcusdt_20240719_head20000.gz" \
+  --instrument binance:BTCUSDT:0.1:0.001 --config config/impulse-short-sample.toml --every trade \
+  -o build/demo/features-trades.csv --signals build/demo/signals.csv --log-level info
+echo
+
 mkdir -p build/bench
-for b in hean_core_bench hean_bus_bench hean_sim_bench; do
+for b in hean_core_bench hean_bus_bench hean_sim_bench hean_signal_bench; do
   bin="$(find build/release -name "$b" -type f -perm -u+x | head -1)"
   echo "==> $b"
   "$bin" --benchmark_min_time=0.2 --benchmark_out="build/bench/$b.json" --benchmark_out_format=json

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <utility>
 
+#include "hean/analytics/format.h"
 #include "hean/core/check.h"
 
 namespace hean {
@@ -25,11 +26,7 @@ BarBuilder::BarBuilder(InstrumentId instrument, BarConfig config) : instrument_(
 
 std::int64_t BarBuilder::IndexOf(UnixNanos t) const noexcept {
   // Floor division, so that times before the epoch fall in the right bar too.
-  const std::int64_t n = t.nanos();
-  const std::int64_t d = config_.interval.nanos();
-  std::int64_t q = n / d;
-  if (n % d != 0 && n < 0) --q;
-  return q;
+  return analytics_detail::FloorDiv(t.nanos(), config_.interval.nanos());
 }
 
 void BarBuilder::Open(std::int64_t index, Price price, Qty qty) {

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-#include <string>
 #include <vector>
 
+#include "hean/analytics/test_support.h"
 #include "hean/core/log.h"
 
 namespace hean {
@@ -12,8 +12,9 @@ namespace {
 
 constexpr InstrumentId kInstrument{7};
 
-Price Px(const char* text) { return Price::Parse(text).value(); }
-Qty Q(const char* text) { return Qty::Parse(text).value(); }
+using testing_support::P;
+using testing_support::Q;
+
 UnixNanos Sec(std::int64_t s) { return UnixNanos::FromSeconds(s); }
 
 // A bar with only the fields Atr and AdaptiveThreshold read.
@@ -32,7 +33,7 @@ Bar MakeBar(std::int64_t high, std::int64_t low, std::int64_t close) {
 TEST(BarBuilder, FirstTradeOpensABarAndClosesNothing) {
   BarBuilder b(kInstrument, BarConfig{});
   EXPECT_FALSE(b.has_open_bar());
-  EXPECT_FALSE(b.OnTrade(Sec(90), Px("100"), Q("1")).has_value());
+  EXPECT_FALSE(b.OnTrade(Sec(90), P("100"), Q("1")).has_value());
   ASSERT_TRUE(b.has_open_bar());
   // 90 s lies in bar 1 = [60 s, 120 s).
   EXPECT_EQ(b.open_bar().open_time, Sec(60));
@@ -45,22 +46,22 @@ TEST(BarBuilder, OhlcvAndBoundaries) {
   BarBuilder b(kInstrument, BarConfig{});
   // Bar [60 s, 120 s): the first trade is exactly on its start (inclusive),
   // the last one nanosecond before its end.
-  EXPECT_FALSE(b.OnTrade(Sec(60), Px("100"), Q("1")).has_value());
-  EXPECT_FALSE(b.OnTrade(Sec(75), Px("105"), Q("2")).has_value());
-  EXPECT_FALSE(b.OnTrade(Sec(90), Px("98"), Q("0.5")).has_value());
-  EXPECT_FALSE(b.OnTrade(Sec(120) - Duration::Nanos(1), Px("101"), Q("1.5")).has_value());
+  EXPECT_FALSE(b.OnTrade(Sec(60), P("100"), Q("1")).has_value());
+  EXPECT_FALSE(b.OnTrade(Sec(75), P("105"), Q("2")).has_value());
+  EXPECT_FALSE(b.OnTrade(Sec(90), P("98"), Q("0.5")).has_value());
+  EXPECT_FALSE(b.OnTrade(Sec(120) - Duration::Nanos(1), P("101"), Q("1.5")).has_value());
   // 120 s is the next bar's start (the end is exclusive): the bar closes.
-  const auto bar = b.OnTrade(Sec(120), Px("102"), Q("3"));
+  const auto bar = b.OnTrade(Sec(120), P("102"), Q("3"));
   ASSERT_TRUE(bar.has_value());
   EXPECT_EQ(bar->instrument, kInstrument);
   EXPECT_EQ(bar->interval, Duration::Minutes(1));
   EXPECT_EQ(bar->open_time, Sec(60));
   EXPECT_EQ(bar->ts_event, Sec(120));
   EXPECT_EQ(bar->ts_recv, Sec(120));
-  EXPECT_EQ(bar->open, Px("100"));
-  EXPECT_EQ(bar->high, Px("105"));
-  EXPECT_EQ(bar->low, Px("98"));
-  EXPECT_EQ(bar->close, Px("101"));
+  EXPECT_EQ(bar->open, P("100"));
+  EXPECT_EQ(bar->high, P("105"));
+  EXPECT_EQ(bar->low, P("98"));
+  EXPECT_EQ(bar->close, P("101"));
   EXPECT_EQ(bar->volume, Q("5"));  // 1 + 2 + 0.5 + 1.5
   EXPECT_EQ(bar->trade_count, 4u);
   // The closing trade opened the next bar.
@@ -68,19 +69,19 @@ TEST(BarBuilder, OhlcvAndBoundaries) {
   const Bar& open = b.open_bar();
   EXPECT_EQ(open.open_time, Sec(120));
   EXPECT_EQ(open.ts_event, Sec(180));
-  EXPECT_EQ(open.open, Px("102"));
-  EXPECT_EQ(open.high, Px("102"));
-  EXPECT_EQ(open.low, Px("102"));
-  EXPECT_EQ(open.close, Px("102"));
+  EXPECT_EQ(open.open, P("102"));
+  EXPECT_EQ(open.high, P("102"));
+  EXPECT_EQ(open.low, P("102"));
+  EXPECT_EQ(open.close, P("102"));
   EXPECT_EQ(open.volume, Q("3"));
   EXPECT_EQ(open.trade_count, 1u);
 }
 
 TEST(BarBuilder, GapMakesNoBar) {
   BarBuilder b(kInstrument, BarConfig{});
-  EXPECT_FALSE(b.OnTrade(Sec(61), Px("100"), Q("1")).has_value());
+  EXPECT_FALSE(b.OnTrade(Sec(61), P("100"), Q("1")).has_value());
   // Nothing traded in [120 s, 300 s): the next trade closes only bar [60, 120).
-  const auto bar = b.OnTrade(Sec(301), Px("110"), Q("2"));
+  const auto bar = b.OnTrade(Sec(301), P("110"), Q("2"));
   ASSERT_TRUE(bar.has_value());
   EXPECT_EQ(bar->open_time, Sec(60));
   EXPECT_EQ(bar->ts_event, Sec(120));
@@ -96,7 +97,7 @@ TEST(BarBuilder, GapMakesNoBar) {
 TEST(BarBuilder, FlushClosesOnlyAnEndedBar) {
   BarBuilder b(kInstrument, BarConfig{Duration::Seconds(10)});
   EXPECT_FALSE(b.Flush(Sec(5)).has_value());  // no open bar
-  EXPECT_FALSE(b.OnTrade(Sec(12), Px("50"), Q("1")).has_value());
+  EXPECT_FALSE(b.OnTrade(Sec(12), P("50"), Q("1")).has_value());
   EXPECT_FALSE(b.Flush(Sec(20) - Duration::Nanos(1)).has_value());  // bar [10, 20) not ended
   EXPECT_TRUE(b.has_open_bar());
   const auto bar = b.Flush(Sec(20));  // exactly at its end
@@ -104,27 +105,27 @@ TEST(BarBuilder, FlushClosesOnlyAnEndedBar) {
   EXPECT_EQ(bar->open_time, Sec(10));
   EXPECT_EQ(bar->ts_event, Sec(20));
   EXPECT_EQ(bar->interval, Duration::Seconds(10));
-  EXPECT_EQ(bar->close, Px("50"));
+  EXPECT_EQ(bar->close, P("50"));
   EXPECT_FALSE(b.has_open_bar());
   EXPECT_FALSE(b.Flush(Sec(20)).has_value());
   // A trade after a flush opens a new bar and closes nothing (the old one is gone).
-  EXPECT_FALSE(b.OnTrade(Sec(21), Px("51"), Q("1")).has_value());
+  EXPECT_FALSE(b.OnTrade(Sec(21), P("51"), Q("1")).has_value());
   EXPECT_EQ(b.open_bar().open_time, Sec(20));
   EXPECT_EQ(b.open_bar().trade_count, 1u);
 }
 
 TEST(BarBuilder, TimeGoingBackwardsStaysInTheOpenBar) {
   BarBuilder b(kInstrument, BarConfig{});
-  EXPECT_FALSE(b.OnTrade(Sec(125), Px("100"), Q("1")).has_value());
-  EXPECT_FALSE(b.OnTrade(Sec(119), Px("99"), Q("1")).has_value());
+  EXPECT_FALSE(b.OnTrade(Sec(125), P("100"), Q("1")).has_value());
+  EXPECT_FALSE(b.OnTrade(Sec(119), P("99"), Q("1")).has_value());
   EXPECT_EQ(b.open_bar().open_time, Sec(120));
-  EXPECT_EQ(b.open_bar().low, Px("99"));
+  EXPECT_EQ(b.open_bar().low, P("99"));
   EXPECT_EQ(b.open_bar().trade_count, 2u);
 }
 
 TEST(BarBuilder, TimesBeforeTheEpochFloorToTheirBar) {
   BarBuilder b(kInstrument, BarConfig{});
-  EXPECT_FALSE(b.OnTrade(UnixNanos::FromNanos(-1), Px("1"), Q("1")).has_value());
+  EXPECT_FALSE(b.OnTrade(UnixNanos::FromNanos(-1), P("1"), Q("1")).has_value());
   // -1 ns is in bar -1 = [-60 s, 0).
   EXPECT_EQ(b.open_bar().open_time, Sec(-60));
   EXPECT_EQ(b.open_bar().ts_event, Sec(0));
@@ -204,32 +205,14 @@ TEST(Atr, ReadyEdgeWithPeriodTwo) {
 
 TEST(AtrConfig, ValidateNamesTheKey) {
   EXPECT_TRUE(AtrConfig{}.Validate().ok());
-  struct Case {
-    AtrConfig config;
-    std::string message;
-  };
-  AtrConfig period;
-  period.period = 0;
-  AtrConfig multiplier;
-  multiplier.multiplier = 0.0;
-  AtrConfig floor;
-  floor.floor = -0.001;
-  AtrConfig cap;
-  cap.cap = 0.001;  // below the floor of 0.0025
-  AtrConfig base;
-  base.base_threshold = 0.0;
-  const std::vector<Case> cases = {
-      {period, "analytics.atr.period: must be >= 1, got 0"},
-      {multiplier, "analytics.atr.multiplier: must be > 0, got 0"},
-      {floor, "analytics.atr.floor: must be > 0, got -0.001"},
-      {cap, "analytics.atr.cap: must be >= analytics.atr.floor (0.0025), got 0.001"},
-      {base, "analytics.atr.base_threshold: must be > 0, got 0"},
-  };
-  for (const Case& c : cases) {
-    const Status s = c.config.Validate();
-    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << c.message;
-    EXPECT_EQ(s.message(), c.message);
-  }
+  testing_support::ExpectEachFailsWith<AtrConfig>({
+      {[](auto& c) { c.period = 0; }, "analytics.atr.period: must be >= 1, got 0"},
+      {[](auto& c) { c.multiplier = 0.0; }, "analytics.atr.multiplier: must be > 0, got 0"},
+      {[](auto& c) { c.floor = -0.001; }, "analytics.atr.floor: must be > 0, got -0.001"},
+      {[](auto& c) { c.cap = 0.001; },  // below the floor of 0.0025
+       "analytics.atr.cap: must be >= analytics.atr.floor (0.0025), got 0.001"},
+      {[](auto& c) { c.base_threshold = 0.0; }, "analytics.atr.base_threshold: must be > 0, got 0"},
+  });
 }
 
 // --------------------------------------------------------- AdaptiveThreshold

@@ -2,22 +2,17 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <string>
 
+#include "hean/analytics/format.h"
 #include "hean/core/check.h"
 
 namespace hean {
 namespace {
 
-std::string FormatDouble(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", x);
-  return buf;
-}
-
-double ToUnits(Int128 raw) noexcept { return static_cast<double>(raw) / static_cast<double>(kFixedScale); }
+using analytics_detail::FormatDouble;
+using analytics_detail::ToUnits;
 
 Qty ClampToQty(Int128 raw) noexcept {
   const Int128 max = Qty::Max().raw();

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "hean/analytics/format.h"
 #include "hean/core/check.h"
 
 namespace hean {
@@ -61,9 +62,7 @@ void OrderFlowImbalance::Reset() noexcept {
   primed_ = false;
 }
 
-double OrderFlowImbalance::value() const noexcept {
-  return static_cast<double>(sum_) / static_cast<double>(kFixedScale);
-}
+double OrderFlowImbalance::value() const noexcept { return analytics_detail::ToUnits(sum_); }
 
 double OrderFlowImbalance::normalized() const noexcept {
   if (abs_sum_ == 0) return 0.0;

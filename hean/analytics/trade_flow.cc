@@ -2,19 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <string>
 
+#include "hean/analytics/format.h"
 #include "hean/core/check.h"
 
 namespace hean {
 namespace {
 
-std::string FormatDouble(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", x);
-  return buf;
-}
+using analytics_detail::FormatDouble;
 
 Duration CheckedWindow(const TradeFlowConfig& c) {
   HEAN_CHECK(c.Validate().ok(), "invalid TradeFlowConfig (validate it before constructing)");
@@ -105,7 +101,7 @@ double TradeFlow::momentum() const noexcept {
 
 double TradeFlow::large_threshold() const noexcept {
   if (sizes_.size() < static_cast<std::size_t>(config_.min_trades_for_large)) return 0.0;
-  return static_cast<double>(Percentile()) / static_cast<double>(kFixedScale);
+  return analytics_detail::ToUnits(Percentile());
 }
 
 }  // namespace hean

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "hean/analytics/format.h"
 #include "hean/analytics/time_window.h"
 #include "hean/core/decimal.h"
 #include "hean/core/status.h"
@@ -58,8 +59,8 @@ class TradeFlow {
   void Advance(UnixNanos now);
 
   // Aggressive volumes in the window, base-asset units.
-  double buy_volume() const noexcept { return ToUnits(buy_); }
-  double sell_volume() const noexcept { return ToUnits(sell_); }
+  double buy_volume() const noexcept { return analytics_detail::ToUnits(buy_); }
+  double sell_volume() const noexcept { return analytics_detail::ToUnits(sell_); }
   // buy_volume / max(sell_volume, sell_floor).
   double flow_ratio() const noexcept;
   // Last price / first price in the window - 1; 0 with no trade (or a first
@@ -83,7 +84,6 @@ class TradeFlow {
     bool large;
   };
 
-  static double ToUnits(Int128 raw) noexcept { return static_cast<double>(raw) / static_cast<double>(kFixedScale); }
   // Raw size at the percentile rank of the current window (n >= 1).
   std::int64_t Percentile() const noexcept;
   void Drop(const Entry& e);

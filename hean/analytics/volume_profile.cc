@@ -1,28 +1,17 @@
 #include "hean/analytics/volume_profile.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <string>
 
+#include "hean/analytics/format.h"
 #include "hean/core/check.h"
 
 namespace hean {
 namespace {
 
-std::string FormatDouble(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", x);
-  return buf;
-}
-
-// floor(a / b) for b > 0.
-std::int64_t FloorDiv(std::int64_t a, std::int64_t b) noexcept {
-  std::int64_t q = a / b;
-  if (a % b != 0 && a < 0) --q;
-  return q;
-}
-
-double ToUnits(Int128 raw) noexcept { return static_cast<double>(raw) / static_cast<double>(kFixedScale); }
+using analytics_detail::FloorDiv;
+using analytics_detail::FormatDouble;
+using analytics_detail::ToUnits;
 
 // Twice the distance, in ticks, from the centre of bucket `index` to the mid
 // whose doubled tick is `mid2` (doubling keeps half ticks integral).

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "hean/analytics/format.h"
 #include "hean/analytics/time_window.h"
 #include "hean/book/order_book.h"
 #include "hean/core/decimal.h"
@@ -125,14 +126,14 @@ class TradedVolumeProfile {
   // nullopt when the window is empty.
   std::optional<Price> Vpoc() const noexcept;
   // Total volume in the window, in base-asset units.
-  double total() const noexcept { return ToUnits(total_); }
+  double total() const noexcept { return analytics_detail::ToUnits(total_); }
   // Number of non-empty buckets.
   std::size_t buckets() const noexcept { return buckets_.size(); }
   // Calls f(Price bucket_low, double volume) for each non-empty bucket in
   // ascending price.
   template <class F>
   void ForEach(F&& f) const {
-    for (const Bucket& b : buckets_) f(BucketLow(b.index), ToUnits(b.volume));
+    for (const Bucket& b : buckets_) f(BucketLow(b.index), analytics_detail::ToUnits(b.volume));
   }
 
   Price tick_size() const noexcept { return tick_size_; }
@@ -148,7 +149,6 @@ class TradedVolumeProfile {
     std::int64_t qty;    // raw
   };
 
-  static double ToUnits(Int128 raw) noexcept { return static_cast<double>(raw) / static_cast<double>(kFixedScale); }
   std::int64_t IndexOf(Price price) const noexcept;
   Price BucketLow(std::int64_t index) const noexcept {
     return Price::FromRaw(index * config_.bucket_ticks * tick_size_.raw());

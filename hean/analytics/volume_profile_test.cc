@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "hean/analytics/test_support.h"
 #include "hean/book/order_book.h"
 #include "hean/core/decimal.h"
 #include "hean/core/status.h"
@@ -22,19 +23,9 @@ using ::testing::HasSubstr;
 
 constexpr InstrumentId kBtc{7};
 
-Price P(std::string_view s) {
-  auto r = Price::Parse(s);
-  EXPECT_TRUE(r.ok()) << s;
-  return r.value();
-}
-
-Qty Q(std::string_view s) {
-  auto r = Qty::Parse(s);
-  EXPECT_TRUE(r.ok()) << s;
-  return r.value();
-}
-
-UnixNanos T(std::int64_t seconds) { return UnixNanos::FromSeconds(1'700'000'000 + seconds); }
+using testing_support::At;
+using testing_support::P;
+using testing_support::Q;
 
 OrderBook MakeBook(std::string_view tick, const std::vector<std::pair<const char*, const char*>>& bids,
                    const std::vector<std::pair<const char*, const char*>>& asks) {
@@ -72,31 +63,13 @@ TEST(BookVolumeProfile, DefaultConfigIsValid) {
 }
 
 TEST(BookVolumeProfile, ValidateNamesTheKey) {
-  struct Case {
-    const char* key;
-    const char* value;
-    VolumeProfileConfig config;
-  };
-  std::vector<Case> cases;
+  testing_support::ExpectEachNamesItsKey<VolumeProfileConfig>({
+      {"analytics.volume_profile.bucket_ticks", "got 0", [](auto& c) { c.bucket_ticks = 0; }},
+      {"analytics.volume_profile.levels", "got -1", [](auto& c) { c.levels = -1; }},
+      {"analytics.volume_profile.value_area", "got 0", [](auto& c) { c.value_area = 0.0; }},
+      {"analytics.volume_profile.value_area", "got 1.5", [](auto& c) { c.value_area = 1.5; }},
+  });
   VolumeProfileConfig c;
-  c.bucket_ticks = 0;
-  cases.push_back({"analytics.volume_profile.bucket_ticks", "got 0", c});
-  c = {};
-  c.levels = -1;
-  cases.push_back({"analytics.volume_profile.levels", "got -1", c});
-  c = {};
-  c.value_area = 0.0;
-  cases.push_back({"analytics.volume_profile.value_area", "got 0", c});
-  c = {};
-  c.value_area = 1.5;
-  cases.push_back({"analytics.volume_profile.value_area", "got 1.5", c});
-  for (const Case& k : cases) {
-    const Status s = k.config.Validate();
-    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << k.key;
-    EXPECT_THAT(s.message(), HasSubstr(k.key));
-    EXPECT_THAT(s.message(), HasSubstr(k.value));
-  }
-  c = {};
   c.value_area = 1.0;  // the whole book: allowed
   EXPECT_TRUE(c.Validate().ok());
 }
@@ -317,10 +290,10 @@ TEST(TradedVolumeProfile, VolumesByBucketVpocAndOrder) {
   // Tick 0.5, 2-tick buckets: each bucket is 1.0 wide, aligned on whole prices.
   TradedVolumeProfile p(P("0.5"), TCfg(Duration::Seconds(5), 2));
   EXPECT_FALSE(p.Vpoc().has_value());
-  p.OnTrade(T(0), P("100.0"), Q("1"));    // bucket [100, 101)
-  p.OnTrade(T(1), P("100.5"), Q("2"));    // same bucket
-  p.OnTrade(T(2), P("101.0"), Q("1.5"));  // [101, 102)
-  p.OnTrade(T(3), P("99.5"), Q("4"));     // [99, 100)
+  p.OnTrade(At(0), P("100.0"), Q("1"));    // bucket [100, 101)
+  p.OnTrade(At(1), P("100.5"), Q("2"));    // same bucket
+  p.OnTrade(At(2), P("101.0"), Q("1.5"));  // [101, 102)
+  p.OnTrade(At(3), P("99.5"), Q("4"));     // [99, 100)
   EXPECT_DOUBLE_EQ(p.total(), 8.5);
   EXPECT_DOUBLE_EQ(p.VolumeAt(P("100.0")), 3.0);
   EXPECT_DOUBLE_EQ(p.VolumeAt(P("100.5")), 3.0);
@@ -342,41 +315,41 @@ TEST(TradedVolumeProfile, VolumesByBucketVpocAndOrder) {
 
 TEST(TradedVolumeProfile, ExpiryRemovesVolumeAndEmptyBuckets) {
   TradedVolumeProfile p(P("0.5"), TCfg(Duration::Seconds(5), 2));
-  p.OnTrade(T(0), P("100.0"), Q("1"));
-  p.OnTrade(T(1), P("100.5"), Q("2"));
-  p.OnTrade(T(2), P("101.0"), Q("1.5"));
-  p.Advance(T(5));  // the 0 s trade is 5 s old: out
+  p.OnTrade(At(0), P("100.0"), Q("1"));
+  p.OnTrade(At(1), P("100.5"), Q("2"));
+  p.OnTrade(At(2), P("101.0"), Q("1.5"));
+  p.Advance(At(5));  // the 0 s trade is 5 s old: out
   EXPECT_DOUBLE_EQ(p.VolumeAt(P("100")), 2.0);
   EXPECT_DOUBLE_EQ(p.total(), 3.5);
   EXPECT_EQ(p.Vpoc(), P("100"));
-  p.Advance(T(6));  // the 1 s trade goes: bucket 100 is empty and removed
+  p.Advance(At(6));  // the 1 s trade goes: bucket 100 is empty and removed
   EXPECT_EQ(p.buckets(), 1u);
   EXPECT_DOUBLE_EQ(p.VolumeAt(P("100")), 0.0);
   EXPECT_EQ(p.Vpoc(), P("101"));
   // A new trade expires the rest first.
-  p.OnTrade(T(20), P("90"), Q("0.25"));
+  p.OnTrade(At(20), P("90"), Q("0.25"));
   EXPECT_EQ(p.buckets(), 1u);
   EXPECT_DOUBLE_EQ(p.total(), 0.25);
   EXPECT_EQ(p.Vpoc(), P("90"));
-  p.Advance(T(30));
+  p.Advance(At(30));
   EXPECT_EQ(p.total(), 0.0);  // exact
   EXPECT_FALSE(p.Vpoc().has_value());
 }
 
 TEST(TradedVolumeProfile, VpocTieGoesToTheLowerBucket) {
   TradedVolumeProfile p(P("1"), TCfg(Duration::Seconds(60), 1));
-  p.OnTrade(T(0), P("105"), Q("3"));
-  p.OnTrade(T(1), P("103"), Q("3"));
-  p.OnTrade(T(2), P("104"), Q("1"));
+  p.OnTrade(At(0), P("105"), Q("3"));
+  p.OnTrade(At(1), P("103"), Q("3"));
+  p.OnTrade(At(2), P("104"), Q("1"));
   EXPECT_EQ(p.Vpoc(), P("103"));
 }
 
 TEST(TradedVolumeProfile, BucketsAreFloorAlignedBelowZero) {
   // Tick 1, 2-tick buckets: -1 is in [-2, -1], 0 and 1 in [0, 1].
   TradedVolumeProfile p(P("1"), TCfg(Duration::Seconds(60), 2));
-  p.OnTrade(T(0), P("-1"), Q("1"));
-  p.OnTrade(T(0), P("1"), Q("2"));
-  p.OnTrade(T(0), P("0"), Q("0"));  // ignored
+  p.OnTrade(At(0), P("-1"), Q("1"));
+  p.OnTrade(At(0), P("1"), Q("2"));
+  p.OnTrade(At(0), P("0"), Q("0"));  // ignored
   EXPECT_DOUBLE_EQ(p.VolumeAt(P("-2")), 1.0);
   EXPECT_DOUBLE_EQ(p.VolumeAt(P("0")), 2.0);
   std::vector<Price> lows;

@@ -2,12 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include <string>
-#include <utility>
 #include <vector>
+
+#include "hean/analytics/test_support.h"
 
 namespace hean {
 namespace {
+
+using testing_support::Q;
 
 // history 6, recent 2, multiplier 1.5, min_history 4: small enough to count by hand.
 VolumeSpikeConfig Small() {
@@ -18,8 +20,6 @@ VolumeSpikeConfig Small() {
   c.min_history = 4;
   return c;
 }
-
-Qty Q(const char* text) { return Qty::Parse(text).value(); }
 
 void Feed(VolumeSpike& v, const std::vector<const char*>& sizes) {
   for (const char* s : sizes) v.OnTrade(Q(s));
@@ -122,32 +122,18 @@ TEST(VolumeSpike, DefaultConfig) {
 TEST(VolumeSpikeConfig, ValidateNamesTheKey) {
   EXPECT_TRUE(VolumeSpikeConfig{}.Validate().ok());
   EXPECT_TRUE(Small().Validate().ok());
-  VolumeSpikeConfig history;
-  history.history = 3;  // not > recent 3
-  VolumeSpikeConfig recent;
-  recent.recent = 0;
-  VolumeSpikeConfig multiplier;
-  multiplier.multiplier = -1.0;
-  VolumeSpikeConfig min_low;
-  min_low.min_history = 3;  // not > recent 3
-  VolumeSpikeConfig min_high;
-  min_high.min_history = 51;  // > history 50
-  const std::vector<std::pair<VolumeSpikeConfig, std::string>> cases = {
-      {history, "analytics.volume_spike.history: must be > analytics.volume_spike.recent (3), got 3"},
-      {recent, "analytics.volume_spike.recent: must be >= 1, got 0"},
-      {multiplier, "analytics.volume_spike.multiplier: must be > 0, got -1"},
-      {min_low,
+  testing_support::ExpectEachFailsWith<VolumeSpikeConfig>({
+      {[](auto& c) { c.history = 3; },  // not > recent 3
+       "analytics.volume_spike.history: must be > analytics.volume_spike.recent (3), got 3"},
+      {[](auto& c) { c.recent = 0; }, "analytics.volume_spike.recent: must be >= 1, got 0"},
+      {[](auto& c) { c.multiplier = -1.0; }, "analytics.volume_spike.multiplier: must be > 0, got -1"},
+      {[](auto& c) { c.min_history = 3; },  // not > recent 3
        "analytics.volume_spike.min_history: must be > analytics.volume_spike.recent (3) and <= "
        "analytics.volume_spike.history (50), got 3"},
-      {min_high,
+      {[](auto& c) { c.min_history = 51; },  // > history 50
        "analytics.volume_spike.min_history: must be > analytics.volume_spike.recent (3) and <= "
        "analytics.volume_spike.history (50), got 51"},
-  };
-  for (const auto& [config, message] : cases) {
-    const Status s = config.Validate();
-    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << message;
-    EXPECT_EQ(s.message(), message);
-  }
+  });
 }
 
 }  // namespace

@@ -8,6 +8,10 @@
 //   BM_Signals_AnalyticsAndImpulse  + ImpulseEngine on each trade (direct
 //                                   calls; the target: <= 200 ns
 //                                   per market event on average)
+//   BM_Signals_AnalyticsAndImpulse_ProfileEveryMessage
+//                                   + the book volume profile recomputed
+//                                   after every book message (it is lazy:
+//                                   normally only on an impulse or a sample)
 //   BM_Signals_Pipeline             the same through SignalPipeline: engine,
 //                                   SimClock, event bus, timers, as
 //                                   `hean features` runs it (no sampling)
@@ -91,7 +95,7 @@ void BM_Signals_BooksOnly(benchmark::State& state) {
 }
 BENCHMARK(BM_Signals_BooksOnly)->Unit(benchmark::kMillisecond);
 
-void RunDirect(benchmark::State& state, bool with_strategy) {
+void RunDirect(benchmark::State& state, bool with_strategy, bool profile_every_message = false) {
   const Data& d = LoadData();
   std::uint64_t signals = 0;
   for (auto _ : state) {
@@ -121,6 +125,13 @@ void RunDirect(benchmark::State& state, bool with_strategy) {
       analytics->OnEvent(clock.Now(), e, out);
       if (invalid) analytics->OnEvent(clock.Now(), Event(*invalid), out);
       if (with_strategy && e.index() == kEventTypeOf<Trade>) impulse.OnTrade(ctx, std::get<Trade>(e));
+      if (profile_every_message && e.index() == kEventTypeOf<BookDelta>) {
+        const BookDelta& d = std::get<BookDelta>(e);
+        const OrderBook* book = books->Find(d.instrument);
+        if ((d.flags & BookDelta::kLastInMessage) != 0 && book != nullptr && book->IsValid()) {
+          benchmark::DoNotOptimize(analytics->Find(d.instrument)->BookProfileOf(*book));
+        }
+      }
     }
     state.PauseTiming();
     analytics.reset();
@@ -136,6 +147,11 @@ BENCHMARK(BM_Signals_Analytics)->Unit(benchmark::kMillisecond);
 
 void BM_Signals_AnalyticsAndImpulse(benchmark::State& state) { RunDirect(state, true); }
 BENCHMARK(BM_Signals_AnalyticsAndImpulse)->Unit(benchmark::kMillisecond);
+
+// The worst case of the lazy book profile: recomputed after every book
+// message (20 levels a side), as if every message were asked about.
+void BM_Signals_AnalyticsAndImpulse_ProfileEveryMessage(benchmark::State& state) { RunDirect(state, true, true); }
+BENCHMARK(BM_Signals_AnalyticsAndImpulse_ProfileEveryMessage)->Unit(benchmark::kMillisecond);
 
 void BM_Signals_Pipeline(benchmark::State& state) {
   const Data& d = LoadData();

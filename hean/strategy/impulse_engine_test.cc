@@ -26,21 +26,19 @@
 #include "hean/core/log.h"
 #include "hean/core/timer_queue.h"
 #include "hean/model/events.h"
+#include "hean/strategy/test_harness.h"
 
 namespace hean {
 namespace {
 
 using Skip = ImpulseEngine::Skip;
 namespace reason = signal_reason;
+using testing_support::At;
+using testing_support::P;
+using testing_support::Q;
 
 constexpr InstrumentId kBtc{0};
 constexpr InstrumentId kEth{1};
-// 2023-11-14 22:13:20 UTC; any origin works.
-constexpr UnixNanos kT0 = UnixNanos::FromSeconds(1'700'000'000);
-
-Price P(std::string_view text) { return Price::Parse(text).value(); }
-Qty Q(std::string_view text) { return Qty::Parse(text).value(); }
-UnixNanos At(std::int64_t seconds) { return kT0 + Duration::Seconds(seconds); }
 
 // One trade of a tape: when (seconds after kT0), price, size, aggressor.
 struct Tick {
@@ -75,37 +73,13 @@ ImpulseConfig Plain() {
   return c;
 }
 
-// The engine as the engine loop wires it, on a simulated clock. Not
-// copyable: the subscriptions hold pointers to its members.
-struct Harness {
+// The engine as the engine loop wires it, on a simulated clock.
+struct Harness : testing_support::StrategyHarness {
   explicit Harness(ImpulseConfig config = {})
-      : books([](InstrumentId) {
-          return BookSet::Spec{Venue::kUnknown, P("0.1")};
-        }),
-        analytics(
-            AnalyticsConfig{},
-            [](InstrumentId id) {
-              return MarketAnalytics::Spec{id == kBtc ? "BTCUSDT" : "ETHUSDT", P("0.1")};
-            },
-            &books),
-        ctx(StrategyId::Of("impulse-test"), Services()),
+      : StrategyHarness(StrategyId::Of("impulse-test"), "impulse",
+                        [](InstrumentId id) { return id == kBtc ? "BTCUSDT" : "ETHUSDT"; }),
         engine(std::move(config)) {
-    analytics.Attach(bus, clock);
-    bus.Subscribe<Signal>([this](const Signal& s) { signals.push_back(s); });
-    AttachStrategy(bus, ctx, engine);
-  }
-  Harness(const Harness&) = delete;
-  Harness& operator=(const Harness&) = delete;
-
-  StrategyContext::Services Services() {
-    StrategyContext::Services s;
-    s.clock = &clock;
-    s.timers = &timers;
-    s.bus = &bus;
-    s.books = &books;
-    s.analytics = &analytics;
-    s.logger = Logger(&sink, LogLevel::kInfo, "impulse");
-    return s;
+    Attach(engine);
   }
 
   void MoveTo(std::int64_t seconds) { ASSERT_TRUE(clock.AdvanceTo(At(seconds)).ok()) << seconds; }
@@ -113,14 +87,11 @@ struct Harness {
   void Print(const Tick& k, InstrumentId id = kBtc) {
     MoveTo(k.t);
     Trade t;
-    t.ts_event = clock.Now();
-    t.ts_recv = clock.Now();
     t.instrument = id;
     t.aggressor = k.aggressor;
     t.price = P(k.price);
     t.qty = Q(k.qty);
-    ASSERT_EQ(bus.Publish(t), PublishResult::kQueued);
-    bus.DrainAll();
+    Queue(t);
   }
   void Play(const std::vector<Tick>& tape, InstrumentId id = kBtc) {
     for (const Tick& k : tape) Print(k, id);
@@ -146,18 +117,15 @@ struct Harness {
   void Deny(std::int64_t t, std::uint64_t signal_id, StrategyId strategy) {
     MoveTo(t);
     OrderDenied d;
-    d.ts_event = clock.Now();
-    d.ts_recv = clock.Now();
     d.instrument = kBtc;
     d.reason = DenyReason::kMaxPositionNotional;
     d.signal_id = signal_id;
     d.strategy = strategy;
-    ASSERT_EQ(bus.Publish(d), PublishResult::kQueued);
-    bus.DrainAll();
+    Queue(d);
   }
 
-  // Applies a snapshot to the books, then publishes it (as the replay and
-  // the live feed do).
+  // At `t`, a snapshot stamped with the clock's time, applied to the books
+  // and then published.
   void Book(std::int64_t t, std::vector<BookLevel> bids, std::vector<BookLevel> asks) {
     MoveTo(t);
     BookSnapshot s;
@@ -165,20 +133,10 @@ struct Harness {
     s.ts_recv = clock.Now();
     s.instrument = kBtc;
     s.levels = std::make_shared<const BookLevels>(BookLevels{std::move(bids), std::move(asks)});
-    ASSERT_FALSE(books.Apply(s).has_value());
-    ASSERT_EQ(bus.Publish(s), PublishResult::kQueued);
-    bus.DrainAll();
+    ApplyAndQueue(s);
   }
 
-  SimClock clock{kT0};
-  TimerQueue timers{clock};
-  EventBus bus;
-  BookSet books;
-  MarketAnalytics analytics;
-  MemoryLogSink sink;
-  StrategyContext ctx;
   ImpulseEngine engine;
-  std::vector<Signal> signals;
   int fills = 0;
 };
 
@@ -483,19 +441,26 @@ void EnterAndFill(Harness& h) {
   ASSERT_EQ(h.ctx.Position(kBtc).qty, Q("1"));
 }
 
+// With one signal out, `before` gives no exit and `at` gives one: a second
+// signal, an exit to `side` for `reasons`.
+void ExpectExitAt(Harness& h, const Tick& before, const Tick& at, Side side, std::uint32_t reasons) {
+  h.Print(before);
+  EXPECT_EQ(h.signals.size(), 1u);
+  h.Print(at);
+  ASSERT_EQ(h.signals.size(), 2u);
+  EXPECT_EQ(h.signals[1].intent, SignalIntent::kExit);
+  EXPECT_EQ(h.signals[1].side, side);
+  EXPECT_EQ(h.signals[1].reasons, reasons);
+}
+
 TEST(ImpulseEngine, TakeProfitExitIsRepeatedWhileStillOpen) {
   Harness h;
   EnterAndFill(h);
   // Exit prices sit on the tick grid, from the fill price: take-profit
   // 100.7 x 1.006 = 101.3042 -> 101.3. 101.2 is below it.
-  h.Print({63, "101.2", "1", kBuyer});
-  EXPECT_EQ(h.signals.size(), 1u);
-  h.Print({64, "101.3", "1", kBuyer});
-  ASSERT_EQ(h.signals.size(), 2u);
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectExitAt(h, {63, "101.2", "1", kBuyer}, {64, "101.3", "1", kBuyer}, Side::kSell, reason::kTakeProfit));
   const Signal& x = h.signals[1];
-  EXPECT_EQ(x.intent, SignalIntent::kExit);
-  EXPECT_EQ(x.side, Side::kSell);
-  EXPECT_EQ(x.reasons, reason::kTakeProfit);
   EXPECT_EQ(x.reference_price, P("101.3"));
   EXPECT_EQ(x.signal_id, 2u);
   EXPECT_EQ(h.engine.stats().exits_take_profit, 1u);
@@ -522,13 +487,8 @@ TEST(ImpulseEngine, StopLossExitSellsALong) {
   Harness h;
   EnterAndFill(h);
   // Stop-loss on the tick grid: 100.7 x 0.997 = 100.3979 -> 100.4; 100.5 is above it.
-  h.Print({63, "100.5", "1", kSeller});
-  EXPECT_EQ(h.signals.size(), 1u);
-  h.Print({64, "100.4", "1", kSeller});
-  ASSERT_EQ(h.signals.size(), 2u);
-  EXPECT_EQ(h.signals[1].intent, SignalIntent::kExit);
-  EXPECT_EQ(h.signals[1].side, Side::kSell);
-  EXPECT_EQ(h.signals[1].reasons, reason::kStopLoss);
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectExitAt(h, {63, "100.5", "1", kSeller}, {64, "100.4", "1", kSeller}, Side::kSell, reason::kStopLoss));
   EXPECT_EQ(h.engine.stats().exits_stop_loss, 1u);
 }
 
@@ -539,26 +499,15 @@ TEST(ImpulseEngine, StopLossExitBuysBackAShort) {
   h.Fill(62, Side::kSell, "99.3", "1");
   // Short from 99.3: the stop is 99.3 x 1.003 = 99.5979 -> 99.6 on the tick
   // grid (take-profit 98.7042 -> 98.7).
-
-  h.Print({63, "99.5", "1", kBuyer});
-  EXPECT_EQ(h.signals.size(), 1u);
-  h.Print({64, "99.6", "1", kBuyer});
-  ASSERT_EQ(h.signals.size(), 2u);
-  EXPECT_EQ(h.signals[1].side, Side::kBuy);
-  EXPECT_EQ(h.signals[1].intent, SignalIntent::kExit);
-  EXPECT_EQ(h.signals[1].reasons, reason::kStopLoss);
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectExitAt(h, {63, "99.5", "1", kBuyer}, {64, "99.6", "1", kBuyer}, Side::kBuy, reason::kStopLoss));
 }
 
 TEST(ImpulseEngine, PositionTtlExit) {
   Harness h;
   EnterAndFill(h);  // opened at t = 62; ttl 10 min: due at t = 662
-  h.Print({661, "100.7", "1", kBuyer});
-  EXPECT_EQ(h.signals.size(), 1u);
-  h.Print({662, "100.7", "1", kBuyer});
-  ASSERT_EQ(h.signals.size(), 2u);
-  EXPECT_EQ(h.signals[1].intent, SignalIntent::kExit);
-  EXPECT_EQ(h.signals[1].side, Side::kSell);
-  EXPECT_EQ(h.signals[1].reasons, reason::kPositionTtl);
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectExitAt(h, {661, "100.7", "1", kBuyer}, {662, "100.7", "1", kBuyer}, Side::kSell, reason::kPositionTtl));
   EXPECT_EQ(h.engine.stats().exits_ttl, 1u);
 }
 

@@ -16,18 +16,20 @@
 #include "hean/model/events.h"
 #include "hean/model/test_instruments.h"
 #include "hean/strategy/strategy.h"
+#include "hean/strategy/test_harness.h"
 
 namespace hean {
 namespace {
 
+using testing_support::At;
+using testing_support::kT0;
+using testing_support::P;
+using testing_support::Q;
+
 constexpr InstrumentId kBtc{0};
 constexpr InstrumentId kEth{1};
-constexpr UnixNanos kT0 = UnixNanos::FromSeconds(1'700'000'000);
 
-Price P(std::string_view text) { return Price::Parse(text).value(); }
-Qty Q(std::string_view text) { return Qty::Parse(text).value(); }
 Notional N(std::string_view text) { return Notional::Parse(text).value(); }
-UnixNanos At(std::int64_t seconds) { return kT0 + Duration::Seconds(seconds); }
 
 const StrategyId kMe = StrategyId::Of("me");
 const StrategyId kOther = StrategyId::Of("other");
@@ -95,43 +97,8 @@ class Recorder final : public Strategy {
 
 // A context on a simulated clock, with books and analytics, attached to a
 // bus with a Recorder.
-struct Harness {
-  Harness()
-      : books([](InstrumentId) {
-          return BookSet::Spec{Venue::kUnknown, P("0.1")};
-        }),
-        analytics(
-            AnalyticsConfig{},
-            [](InstrumentId) {
-              return MarketAnalytics::Spec{"BTCUSDT", P("0.1")};
-            },
-            &books),
-        ctx(kMe, Services()) {
-    analytics.Attach(bus, clock);
-    bus.Subscribe<Signal>([this](const Signal& s) { signals.push_back(s); });
-    AttachStrategy(bus, ctx, strategy);
-  }
-  Harness(const Harness&) = delete;
-  Harness& operator=(const Harness&) = delete;
-
-  StrategyContext::Services Services() {
-    StrategyContext::Services s;
-    s.clock = &clock;
-    s.timers = &timers;
-    s.bus = &bus;
-    s.books = &books;
-    s.analytics = &analytics;
-    s.logger = Logger(&sink, LogLevel::kInfo, "ctx");
-    return s;
-  }
-
-  template <class E>
-  void Queue(E e) {
-    e.ts_event = clock.Now();
-    e.ts_recv = clock.Now();
-    ASSERT_EQ(bus.Publish(std::move(e)), PublishResult::kQueued);
-    bus.DrainAll();
-  }
+struct Harness : testing_support::StrategyHarness {
+  Harness() : StrategyHarness(kMe, "ctx", [](InstrumentId) { return "BTCUSDT"; }) { Attach(strategy); }
 
   OrderRequest Request(const char* id, StrategyId strategy = kMe, InstrumentId instrument = kBtc) {
     OrderRequest r;
@@ -146,15 +113,7 @@ struct Harness {
     return r;
   }
 
-  SimClock clock{kT0};
-  TimerQueue timers{clock};
-  EventBus bus;
-  BookSet books;
-  MarketAnalytics analytics;
-  MemoryLogSink sink;
-  StrategyContext ctx;
   Recorder strategy;
-  std::vector<Signal> signals;
 };
 
 // A context with only the required services.
@@ -396,8 +355,7 @@ TEST(StrategyContext, AttachStrategyRoutesMarketEvents) {
   s.instrument = kBtc;
   s.levels = std::make_shared<const BookLevels>(
       BookLevels{{{P("99.9"), Q("1")}, {P("99.8"), Q("2")}}, {{P("100.1"), Q("1")}, {P("100.2"), Q("2")}}});
-  ASSERT_FALSE(h.books.Apply(s).has_value());
-  h.Queue(s);
+  ASSERT_NO_FATAL_FAILURE(h.ApplyAndQueue(s));
   ASSERT_EQ(h.strategy.books.size(), 1u);
   EXPECT_EQ(h.strategy.best_bids[0], P("99.9"));
 
@@ -412,11 +370,9 @@ TEST(StrategyContext, AttachStrategyRoutesMarketEvents) {
   d2.flags = BookDelta::kLastInMessage;
   d2.price = P("100.1");
   d2.qty = Q("0");
-  ASSERT_FALSE(h.books.Apply(d1).has_value());
-  h.Queue(d1);
+  ASSERT_NO_FATAL_FAILURE(h.ApplyAndQueue(d1));
   EXPECT_EQ(h.strategy.books.size(), 1u);
-  ASSERT_FALSE(h.books.Apply(d2).has_value());
-  h.Queue(d2);
+  ASSERT_NO_FATAL_FAILURE(h.ApplyAndQueue(d2));
   ASSERT_EQ(h.strategy.books.size(), 2u);
   EXPECT_EQ(h.strategy.best_bids[1], P("100.0"));
 
