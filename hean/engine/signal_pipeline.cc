@@ -192,13 +192,28 @@ SignalPipeline::SignalPipeline(SignalPipelineOptions options, BookSet::SpecFn bo
 SignalPipeline::~SignalPipeline() = default;
 
 Status SignalPipeline::AdvanceTo(UnixNanos t) {
-  if (!grid_started_ && options_.sample_every > Duration::Zero()) {
-    grid_started_ = true;
+  if (options_.sample_every > Duration::Zero()) {
     const std::int64_t every = options_.sample_every.nanos();
-    std::int64_t first = t.nanos() / every * every;
-    if (first < t.nanos()) first += every;
-    engine_->timers().SchedulePeriodic(UnixNanos::FromNanos(first), options_.sample_every,
-                                       [this](TimerId, UnixNanos) { SampleAll(); });
+    // The first grid point at or after x.
+    auto ceil_grid = [every](UnixNanos x) {
+      std::int64_t g = x.nanos() / every * every;
+      if (g < x.nanos()) g += every;
+      return UnixNanos::FromNanos(g);
+    };
+    if (!grid_started_) {
+      grid_started_ = true;
+      next_grid_ = ceil_grid(t);
+    }
+    while (next_grid_ <= t) {
+      if (next_grid_ > clock_.Now()) {
+        if (Status s = engine_->AdvanceTo(next_grid_); !s.ok()) return s;
+      }
+      const bool any = SampleAll();
+      next_grid_ = next_grid_ + options_.sample_every;
+      // A gap in the data: nothing happened since the last row, so the grid
+      // points until the next event would only repeat it. Jump over them.
+      if (!any && next_grid_ <= t) next_grid_ = ceil_grid(t);
+    }
   }
   if (t <= clock_.Now()) return Status::Ok();
   return engine_->AdvanceTo(t);
@@ -210,12 +225,29 @@ void SignalPipeline::Deliver(const Event& e) {
   (void)engine_->bus().Publish(e);
   if (invalid) (void)engine_->bus().Publish(Event(*invalid));
   engine_->RunUntilIdle();
+  std::visit(
+      [this](const auto& ev) {
+        if constexpr (requires { ev.instrument; }) {
+          if (active_.size() <= ev.instrument.value) active_.resize(ev.instrument.value + 1, 0);
+          active_[ev.instrument.value] = 1;
+        }
+      },
+      e);
 }
 
 void SignalPipeline::Finish() { engine_->RunUntilIdle(); }
 
-void SignalPipeline::SampleAll() {
-  for (std::size_t i = 0; i < analytics_->size(); ++i) EmitRow(analytics_->at(i));
+bool SignalPipeline::SampleAll() {
+  bool any = false;
+  for (std::size_t i = 0; i < analytics_->size(); ++i) {
+    InstrumentAnalytics& a = analytics_->at(i);
+    const std::uint32_t id = a.instrument().value;
+    if (id >= active_.size() || active_[id] == 0) continue;  // nothing new since its last row
+    active_[id] = 0;
+    any = true;
+    EmitRow(a);
+  }
+  return any;
 }
 
 void SignalPipeline::EmitRow(InstrumentAnalytics& a) {

@@ -8,10 +8,12 @@
 // never fire). The backtest runner wires risk and execution behind the
 // same strategy.
 //
-// Feature rows: on a time grid (`sample_every`: a periodic engine timer,
-// one row per instrument seen so far, from the first multiple of the
-// interval at or after the first event) and/or after every trade (one row
-// for the trade's instrument, after the strategy saw it). Not thread-safe.
+// Feature rows: on a time grid (`sample_every`: from the first multiple of
+// the interval at or after the first event, one row per instrument that had
+// a market event since its previous grid row, with the state just before
+// the events at that time; a gap in the data is skipped, not filled with
+// repeated rows) and/or after every trade (one row for the trade's
+// instrument, after the strategy saw it). Not thread-safe.
 #pragma once
 
 #include <cstdio>
@@ -91,7 +93,7 @@ class SignalPipeline final : public ReplaySink {
 
  private:
   void EmitRow(InstrumentAnalytics& a);
-  void SampleAll();
+  bool SampleAll();  // true if any row was written
 
   SignalPipelineOptions options_;
   SymbolFn symbol_;
@@ -104,6 +106,8 @@ class SignalPipeline final : public ReplaySink {
   std::function<void(const FeatureRow&)> on_row_;
   std::function<void(const Signal&)> on_signal_;
   bool grid_started_ = false;
+  UnixNanos next_grid_;
+  std::vector<std::uint8_t> active_;        // by instrument: a market event since its last grid row
   std::vector<std::uint8_t> crash_seen_;    // by instrument: flash crash since the last row
   std::vector<std::uint8_t> iceberg_seen_;  // by instrument: iceberg since the last row
   std::uint64_t events_ = 0;

@@ -149,5 +149,39 @@ TEST(SignalPipelineOnCapture, SameDataSameSignalsAndFeatures) {
   EXPECT_EQ(a.features, b.features);
 }
 
+// The time grid writes a row only for an instrument with news since its
+// last row, and jumps over a gap in the data instead of repeating rows.
+TEST(SignalPipeline, TimeGridSkipsGapsInTheData) {
+  SignalPipelineOptions o;
+  o.sample_every = Duration::Seconds(1);
+  SignalPipeline p(
+      o,
+      [](InstrumentId) {
+        return BookSet::Spec{Venue::kBinance, Price::FromRaw(Price::FromInt(1).raw() / 10)};
+      },
+      [](InstrumentId) { return std::string("BTCUSDT"); });
+  std::vector<UnixNanos> rows;
+  p.OnFeatureRow([&](const FeatureRow& r) { rows.push_back(r.time); });
+  const UnixNanos t0 = UnixNanos::FromSeconds(1'700'000'000);
+  auto trade = [&](UnixNanos t) {
+    Trade tr;
+    tr.ts_event = t;
+    tr.ts_recv = t;
+    tr.instrument = InstrumentId{0};
+    tr.aggressor = AggressorSide::kBuyer;
+    tr.price = Price::FromInt(100);
+    tr.qty = Qty::FromInt(1);
+    ASSERT_TRUE(p.AdvanceTo(t).ok());
+    p.Deliver(Event(tr));
+  };
+  trade(t0 + Duration::Millis(500));
+  trade(t0 + Duration::Millis(2500));  // rows at t0+1 (news) and t0+2 (none: skipped)
+  trade(t0 + Duration::Hours(1));      // t0+3 has news; then a one-hour gap: no rows
+  trade(t0 + Duration::Hours(1) + Duration::Millis(1500));
+  p.Finish();
+  EXPECT_EQ(rows, (std::vector<UnixNanos>{t0 + Duration::Seconds(1), t0 + Duration::Seconds(3),
+                                          t0 + Duration::Hours(1) + Duration::Seconds(1)}));
+}
+
 }  // namespace
 }  // namespace hean
