@@ -287,7 +287,6 @@ TEST(CivilDate, RoundTripsOverAWideRange) {
   }
 }
 
-
 TEST(ParseDuration, UnitsAndFractions) {
   EXPECT_EQ(ParseDuration("250ms"), Duration::Millis(250));
   EXPECT_EQ(ParseDuration("10s"), Duration::Seconds(10));
