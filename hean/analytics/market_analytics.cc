@@ -151,15 +151,25 @@ void MarketAnalytics::OnEvent(UnixNanos now, const Event& e, std::vector<Event>&
 }
 
 void MarketAnalytics::Attach(EventBus& bus, const Clock& clock) {
-  auto handle = [this, &bus, &clock](const auto& ev) {
-    scratch_.clear();
-    OnEvent(clock.Now(), Event(ev), scratch_);
+  // Typed handlers: each event reaches its analytics without being copied
+  // back into an Event; outputs are published after the update.
+  auto publish = [this, &bus] {
     for (const Event& out : scratch_) (void)bus.Publish(out);
+    scratch_.clear();
   };
-  bus.Subscribe<Trade>(handle);
-  bus.Subscribe<BookDelta>(handle);
-  bus.Subscribe<BookSnapshot>(handle);
-  bus.Subscribe<BookInvalid>(handle);
+  auto book = [this](InstrumentId id) { return books_ != nullptr ? books_->Find(id) : nullptr; };
+  bus.Subscribe<Trade>([this, &clock, publish](const Trade& t) {
+    Get(t.instrument).OnTrade(clock.Now(), t, scratch_);
+    publish();
+  });
+  bus.Subscribe<BookDelta>([this, &clock, publish, book](const BookDelta& d) {
+    Get(d.instrument).OnBookDelta(clock.Now(), d, book(d.instrument), scratch_);
+    publish();
+  });
+  bus.Subscribe<BookSnapshot>([this, &clock, book](const BookSnapshot& s) {
+    Get(s.instrument).OnBookSnapshot(clock.Now(), book(s.instrument));
+  });
+  bus.Subscribe<BookInvalid>([this](const BookInvalid& b) { Get(b.instrument).OnBookInvalid(); });
 }
 
 }  // namespace hean
