@@ -21,6 +21,7 @@ PACKAGES=(
   zlib1g-dev               # gzip-compressed recorded data
   libfmt-dev               # formatting of log lines
   libtomlplusplus-dev      # TOML config files (toml++)
+  libeigen3-dev            # linear algebra: correlation eigenvalues in the risk governor
 )
 
 missing=()

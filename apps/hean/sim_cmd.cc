@@ -177,7 +177,7 @@ int Run(const SimOptions& o) {
   } forward;
   SimClock clock;
   SimExchange exchange(registry, clock, forward, **order_latency, **response_latency, **queue, fees, xo);
-  QuotingLoop loop(clock, exchange, instrument, lo, balance);
+  QuotingLoop loop(clock, exchange, registry, instrument, lo, balance);
   forward.to = &loop;
   SimRunner runner(clock, exchange, md_latency.get(), [&](const Event& e) { loop.OnMarketData(e); });
 

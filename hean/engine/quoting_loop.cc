@@ -26,8 +26,9 @@ Status QuotingLoopOptions::Validate(const Instrument& instrument) const {
   return {};
 }
 
-QuotingLoop::QuotingLoop(const Clock& clock, ExecutionClient& client, const Instrument& instrument,
-                         QuotingLoopOptions options, Notional starting_balance)
+QuotingLoop::QuotingLoop(const Clock& clock, ExecutionClient& client, const InstrumentRegistry& registry,
+                         const Instrument& instrument, QuotingLoopOptions options, Notional starting_balance,
+                         RiskConfig risk, Logger logger)
     : clock_(clock),
       client_(client),
       instrument_(instrument),
@@ -36,6 +37,9 @@ QuotingLoop::QuotingLoop(const Clock& clock, ExecutionClient& client, const Inst
         return BookSet::Spec{instrument.venue, instrument.tick_size};
       }),
       portfolio_(starting_balance),
+      governor_(std::move(risk),
+                RiskGovernor::Services{&clock, &registry, &portfolio_, &books_, this, nullptr, nullptr, logger}),
+      next_risk_check_(UnixNanos::Min()),
       next_sample_(UnixNanos::Min()) {
   if (options_.max_position.IsZero()) options_.max_position = options_.qty * 5;
 }
@@ -60,6 +64,13 @@ void QuotingLoop::OnMarketData(const Event& event) {
     portfolio_.SampleEquity(now);
     next_sample_ = now + options_.equity_sample_interval;
   }
+  if (now >= next_risk_check_) {
+    governor_.Evaluate();
+    next_risk_check_ = now + governor_.config().check_interval;
+  }
+  // After a HARD_STOP the loop only waits: the governor cancels and
+  // flattens, and would deny anything else.
+  if (governor_.state() == RiskState::kHardStop) return;
   Requote(book);
 }
 
@@ -106,8 +117,14 @@ void QuotingLoop::WorkSide(Side side, Price target, bool allowed) {
       a.instrument = instrument_.id;
       a.client_order_id = o->client_order_id;
       a.price = target;
+      auto approved = governor_.ApproveAmend(a);
+      if (!approved.ok()) {
+        ++counts_.denied;
+        q.last_action = now;
+        return;
+      }
       if (orders_.RequestAmend(a, now).ok()) {
-        if (client_.Amend(a).ok()) {
+        if (client_.Amend(*approved).ok()) {
           ++counts_.amends;
         } else {
           ++counts_.send_errors;
@@ -130,11 +147,22 @@ void QuotingLoop::WorkSide(Side side, Price target, bool allowed) {
   r.qty = options_.qty;
   r.client_order_id = NextId();
   r.strategy = options_.strategy;
-  if (!orders_.Create(r, now).ok()) return;
-  if (client_.Submit(r).ok()) {
+  auto approved = governor_.Approve(r);
+  q.last_action = now;
+  q.ever = true;
+  if (!approved.ok()) {
+    ++counts_.denied;
+    return;
+  }
+  if (!orders_.Create(r, now).ok()) {
+    governor_.OnSendFailed(r.client_order_id);
+    return;
+  }
+  if (client_.Submit(*approved).ok()) {
     ++counts_.submits;
   } else {
     ++counts_.send_errors;
+    governor_.OnSendFailed(r.client_order_id);
   }
   q.id = r.client_order_id;
   q.last_action = now;
@@ -152,12 +180,36 @@ void QuotingLoop::OnOrderEvent(const Event& event) {
   const FillReport* fill = nullptr;
   if (const auto* f = std::get_if<OrderFilled>(&event)) fill = f;
   if (const auto* f = std::get_if<OrderPartiallyFilled>(&event)) fill = f;
-  if (fill == nullptr) return;
-  if (!portfolio_.OnFill(*fill).ok()) {
-    ++counts_.portfolio_refused;
-    return;
+  if (fill != nullptr) {
+    if (portfolio_.OnFill(*fill).ok()) {
+      fills_.push_back(*fill);
+    } else {
+      ++counts_.portfolio_refused;
+    }
   }
-  fills_.push_back(*fill);
+  // The governor sees the answer after the portfolio booked it.
+  governor_.OnOrderEvent(event);
+}
+
+Status QuotingLoop::Execute(const ApprovedOrder& order) {
+  if (auto c = orders_.Create(order.get(), clock_.Now()); !c.ok()) {
+    std::string m = "order manager refused ";
+    m.append(order->client_order_id.view()).append(": ").append(OrderManagerErrorName(c.error()));
+    return InvalidArgumentError(std::move(m));
+  }
+  ++counts_.submits;
+  return client_.Submit(order);
+}
+
+Status QuotingLoop::CancelAll(InstrumentId instrument) {
+  const UnixNanos now = clock_.Now();
+  for (Side side : {Side::kBuy, Side::kSell}) {
+    std::vector<const Order*> open;
+    orders_.OpenOrders(instrument, side, open);
+    for (const Order* o : open) (void)orders_.RequestCancel(o->client_order_id, now);
+  }
+  ++counts_.cancels;
+  return client_.CancelAll(instrument);
 }
 
 namespace {

@@ -1,6 +1,8 @@
 // QuotingLoop: a fixed, simple two-sided quoting loop used to exercise the
 // simulated exchange end to end (`hean sim`, the sim tests). Not a trading
-// strategy: it has no edge and no risk governor in front of it. It keeps
+// strategy: it has no edge. Every order and amend it sends passes its risk
+// governor first (the venue takes nothing else), and the governor's kill
+// switch cancels its quotes and flattens its position. It keeps
 // one post-only bid and one post-only ask `offset_ticks` off the touch,
 // moves a quote (amend) when its target has moved `requote_ticks` or more,
 // stops quoting the side that would take |position| beyond max_position,
@@ -21,10 +23,12 @@
 #include "hean/book/book_set.h"
 #include "hean/core/clock.h"
 #include "hean/exec/execution_client.h"
+#include "hean/exec/order_gateway.h"
 #include "hean/exec/order_manager.h"
 #include "hean/model/events.h"
 #include "hean/model/instrument.h"
 #include "hean/portfolio/portfolio.h"
+#include "hean/risk/risk_governor.h"
 
 namespace hean {
 
@@ -53,18 +57,30 @@ struct QuotingLoopCounts {
   std::uint64_t not_applied = 0;        // answers the OrderManager did not apply (duplicate, late, unknown, refused)
   std::uint64_t portfolio_refused = 0;  // fills the portfolio refused (must stay 0)
   std::uint64_t rejects = 0;            // OrderRejected (e.g. post-only would take)
+  std::uint64_t denied = 0;             // requests and amends the risk governor denied
 };
 
-class QuotingLoop final : public OrderEventSink {
+// Also the governor's OrderGateway: what the kill switch sends goes through
+// the loop's OrderManager like the loop's own orders.
+class QuotingLoop final : public OrderEventSink, public OrderGateway {
  public:
-  // Everything given must outlive the loop.
-  QuotingLoop(const Clock& clock, ExecutionClient& client, const Instrument& instrument, QuotingLoopOptions options,
-              Notional starting_balance);
+  // Everything given must outlive the loop. `instrument` must be in
+  // `registry`; `risk` must be valid (RiskConfig::Validate).
+  QuotingLoop(const Clock& clock, ExecutionClient& client, const InstrumentRegistry& registry,
+              const Instrument& instrument, QuotingLoopOptions options, Notional starting_balance, RiskConfig risk = {},
+              Logger logger = {});
 
   // A market-data event as the strategy sees it.
   void OnMarketData(const Event& event);
   // An answer from the venue.
   void OnOrderEvent(const Event& event) override;
+  // OrderGateway, for the governor's own orders (kill switch).
+  [[nodiscard]] Status Execute(const ApprovedOrder& order) override;
+  [[nodiscard]] Status CancelAll(InstrumentId instrument) override;
+
+  // The kill switch (see RiskGovernor::KillSwitch): the loop stops quoting.
+  void KillSwitch(std::string_view reason) { governor_.KillSwitch(reason); }
+  const RiskGovernor& governor() const noexcept { return governor_; }
 
   const OrderManager& orders() const noexcept { return orders_; }
   const Portfolio& portfolio() const noexcept { return portfolio_; }
@@ -90,6 +106,8 @@ class QuotingLoop final : public OrderEventSink {
   BookSet books_;
   OrderManager orders_;
   Portfolio portfolio_;
+  RiskGovernor governor_;
+  UnixNanos next_risk_check_;
   Quote bid_;
   Quote ask_;
   std::uint64_t next_id_ = 1;

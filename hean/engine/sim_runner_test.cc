@@ -18,6 +18,7 @@
 #include "hean/data/source.h"
 #include "hean/engine/quoting_loop.h"
 #include "hean/exec/order_manager.h"
+#include "hean/exec/testing/approval_for_testing.h"
 #include "hean/model/instrument.h"
 #include "hean/model/test_instruments.h"
 #include "hean/portfolio/portfolio.h"
@@ -142,7 +143,7 @@ LoopRun RunQuotingLoop(std::uint64_t seed, const std::string& queue_model) {
     void OnOrderEvent(const Event& e) override { to->OnOrderEvent(e); }
   } forward;
   SimExchange exchange(registry, clock, forward, order_latency, response_latency, **queue, fees);
-  QuotingLoop loop(clock, exchange, inst, opts, kStart);
+  QuotingLoop loop(clock, exchange, registry, inst, opts, kStart);
   LoggingLoop logging(loop);
   forward.to = &logging;
   SimRunner runner(clock, exchange, nullptr, [&](const Event& e) { loop.OnMarketData(e); });
@@ -329,7 +330,7 @@ RandomRun RunRandomOrders(std::uint64_t seed) {
       r.reduce_only = rng() % 8 == 0;
       r.client_order_id = ClientOrderId::Of("r-" + std::to_string(next++));
       EXPECT_TRUE(sink.orders.Create(r, clock.Now()).ok());
-      EXPECT_TRUE(exchange.Submit(r).ok());
+      EXPECT_TRUE(exchange.Submit(ApprovalForTesting::Approve(r)).ok());
       sent.push_back(r.client_order_id);
     } else if (dice < 8 && !sent.empty()) {
       const ClientOrderId& id = sent[rng() % sent.size()];
@@ -346,7 +347,7 @@ RandomRun RunRandomOrders(std::uint64_t seed) {
         a.price = o->price + inst.tick_size * (static_cast<std::int64_t>(rng() % 5) - 2);
         a.qty = o->qty + inst.lot_size * static_cast<std::int64_t>(rng() % 5);
         if (sink.orders.RequestAmend(a, clock.Now()).ok()) {
-          EXPECT_TRUE(exchange.Amend(a).ok());
+          EXPECT_TRUE(exchange.Amend(ApprovalForTesting::Approve(a)).ok());
         }
       }
     }

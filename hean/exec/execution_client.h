@@ -8,6 +8,7 @@
 
 #include "hean/core/decimal.h"
 #include "hean/core/status.h"
+#include "hean/exec/approved.h"
 #include "hean/model/events.h"
 #include "hean/model/types.h"
 
@@ -34,6 +35,11 @@ struct AmendRequest {
   Qty qty;
 };
 
+// Commands that change exposure need the risk governor's approval
+// (approved.h): nothing reaches a venue without passing it.
+using ApprovedOrder = Approved<OrderRequest>;
+using ApprovedAmend = Approved<AmendRequest>;
+
 // Commands to a venue. Each returns at once: OK means the command was sent
 // (or queued to be sent); an error means it was not sent at all (the client
 // is not connected, the request is malformed), and the message says why.
@@ -49,9 +55,9 @@ class ExecutionClient {
   // Short name for logs and reports: "sim", "bybit".
   virtual std::string_view name() const noexcept = 0;
 
-  [[nodiscard]] virtual Status Submit(const OrderRequest& request) = 0;
+  [[nodiscard]] virtual Status Submit(const ApprovedOrder& request) = 0;
   [[nodiscard]] virtual Status Cancel(InstrumentId instrument, const ClientOrderId& client_order_id) = 0;
-  [[nodiscard]] virtual Status Amend(const AmendRequest& amend) = 0;
+  [[nodiscard]] virtual Status Amend(const ApprovedAmend& amend) = 0;
   // Cancels every open order of the instrument; each canceled order gets its
   // own OrderCanceled.
   [[nodiscard]] virtual Status CancelAll(InstrumentId instrument) = 0;

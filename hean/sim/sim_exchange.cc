@@ -135,7 +135,8 @@ SimExchange::~SimExchange() = default;
 // ---------------------------------------------------------------------------
 // Commands (local side)
 
-Status SimExchange::Submit(const OrderRequest& request) {
+Status SimExchange::Submit(const ApprovedOrder& approved) {
+  const OrderRequest& request = approved.get();
   if (request.client_order_id.size() == 0) return InvalidArgumentError("sim: order request without a client order id");
   const UnixNanos t = local_clock_.Now();
   Command c;
@@ -167,7 +168,8 @@ Status SimExchange::Cancel(InstrumentId instrument, const ClientOrderId& client_
   return {};
 }
 
-Status SimExchange::Amend(const AmendRequest& amend) {
+Status SimExchange::Amend(const ApprovedAmend& approved) {
+  const AmendRequest& amend = *approved;
   if (amend.client_order_id.size() == 0) return InvalidArgumentError("sim: amend without a client order id");
   const UnixNanos t = local_clock_.Now();
   Command c;

@@ -126,9 +126,9 @@ class SimExchange final : public ExecutionClient {
   // exchange time reaches the arrival. Submit answers OrderSubmitted at
   // once (local). Errors (nothing sent): an empty client order id.
   std::string_view name() const noexcept override { return "sim"; }
-  [[nodiscard]] Status Submit(const OrderRequest& request) override;
+  [[nodiscard]] Status Submit(const ApprovedOrder& request) override;
   [[nodiscard]] Status Cancel(InstrumentId instrument, const ClientOrderId& client_order_id) override;
-  [[nodiscard]] Status Amend(const AmendRequest& amend) override;
+  [[nodiscard]] Status Amend(const ApprovedAmend& amend) override;
   [[nodiscard]] Status CancelAll(InstrumentId instrument) override;
 
   // Exchange side. A market-data event (BookSnapshot, BookDelta, Trade;

@@ -22,6 +22,7 @@
 #include "hean/book/book_set.h"
 #include "hean/core/clock.h"
 #include "hean/data/source.h"
+#include "hean/exec/testing/approval_for_testing.h"
 #include "hean/model/instrument.h"
 #include "hean/model/test_instruments.h"
 #include "hean/sim/fee_model.h"
@@ -117,7 +118,7 @@ void BM_SimExchange_MarketEvents(benchmark::State& state) {
               const int len = std::snprintf(buf, sizeof buf, "b%llu", static_cast<unsigned long long>(next_id++));
               r.client_order_id = ClientOrderId::Of(std::string_view(buf, static_cast<std::size_t>(len)));
               next_is_bid = !next_is_bid;
-              (void)ex->Submit(r);
+              (void)ex->Submit(ApprovalForTesting::Approve(r));
               ex->AdvanceTo(ex->exchange_time());
               if (ex->stats().rejected > 1'000'000) break;
             }

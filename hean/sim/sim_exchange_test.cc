@@ -25,6 +25,7 @@
 
 #include "hean/core/clock.h"
 #include "hean/core/decimal.h"
+#include "hean/exec/testing/approval_for_testing.h"
 #include "hean/model/events.h"
 #include "hean/model/instrument.h"
 #include "hean/model/test_instruments.h"
@@ -240,7 +241,7 @@ class Harness {
   // --- commands at local time `us`, then settled (exchange time to `us`)
   void Place(std::int64_t us, const OrderRequest& r) {
     AdvanceClock(us);
-    EXPECT_TRUE(ex->Submit(r).ok());
+    EXPECT_TRUE(ex->Submit(ApprovalForTesting::Approve(r)).ok());
     Settle(us);
   }
   void Cancel(std::int64_t us, std::string_view id, InstrumentId inst = kBtc) {
@@ -255,7 +256,7 @@ class Harness {
     a.client_order_id = Id(id);
     if (price != nullptr) a.price = P(price);
     if (qty != nullptr) a.qty = Q(qty);
-    EXPECT_TRUE(ex->Amend(a).ok());
+    EXPECT_TRUE(ex->Amend(ApprovalForTesting::Approve(a)).ok());
     Settle(us);
   }
   void CancelAll(std::int64_t us, InstrumentId inst = kBtc) {
@@ -1020,7 +1021,7 @@ TEST(SimLatency, OrderActsOnTheBookAsItIsOnArrival) {
     Harness h(Latencies(Duration::Millis(1), Duration::Millis(2)));
     h.StdBook(0);
     h.AdvanceClock(10'000);
-    ASSERT_TRUE(h.ex->Submit(Limit("a", kBuy, "63944.0", "1.0", kIoc)).ok());
+    ASSERT_TRUE(h.ex->Submit(ApprovalForTesting::Approve(Limit("a", kBuy, "63944.0", "1.0", kIoc))).ok());
     EXPECT_EQ(h.ex->NextArrival(), T(11'000));
     h.Depth(c.depth_us, {}, {{"63944.0", "0"}});
     h.ex->AdvanceTo(T(12'000));
@@ -1050,7 +1051,7 @@ TEST(SimLatency, OrderJoinsTheQueueAsItIsOnArrival) {
   Harness h(Latencies(Duration::Millis(1), Duration::Zero()));
   h.StdBook(0);
   h.AdvanceClock(10'000);
-  ASSERT_TRUE(h.ex->Submit(Limit("a", kBuy, "63943.9", "1.0")).ok());
+  ASSERT_TRUE(h.ex->Submit(ApprovalForTesting::Approve(Limit("a", kBuy, "63943.9", "1.0"))).ok());
   h.Depth(10'500, {{"63943.9", "8.0"}}, {});
   EXPECT_EQ(h.Ahead("a"), std::nullopt);  // not there yet
   h.Depth(11'500, {{"63943.9", "9.0"}}, {});
@@ -1075,7 +1076,7 @@ TEST(SimLatency, CancelThatArrivesAfterTheFillIsRejected) {
     Harness h(Latencies(Duration::Millis(1), Duration::Millis(2)));
     h.StdBook(0);
     h.AdvanceClock(1'000);
-    ASSERT_TRUE(h.ex->Submit(Limit("a", kBuy, "63943.9", "1.0")).ok());
+    ASSERT_TRUE(h.ex->Submit(ApprovalForTesting::Approve(Limit("a", kBuy, "63943.9", "1.0"))).ok());
     h.ex->AdvanceTo(T(2'000));
     EXPECT_EQ(h.Ahead("a"), Q("5.0"));
     h.AdvanceClock(5'000);
@@ -1159,10 +1160,10 @@ TEST(SimLatency, MessagesNeverOvertakeEachOther) {
     std::string id = "o";
     id.append(std::to_string(i));
     if (i % 3 == 0) {
-      ASSERT_TRUE(h.ex->Submit(Limit(id, kBuy, "63943.9", "0.001")).ok());
+      ASSERT_TRUE(h.ex->Submit(ApprovalForTesting::Approve(Limit(id, kBuy, "63943.9", "0.001"))).ok());
       commands.push_back({id, T(us), true});
     } else if (i % 3 == 1) {
-      ASSERT_TRUE(h.ex->Submit(Limit(id, kBuy, "63944.5", "0.001", kIoc)).ok());
+      ASSERT_TRUE(h.ex->Submit(ApprovalForTesting::Approve(Limit(id, kBuy, "63944.5", "0.001", kIoc))).ok());
       commands.push_back({id, T(us), true});
     } else {
       std::string prev = "o";
@@ -1529,7 +1530,7 @@ TEST(SimRejects, DuplicateOpenClientOrderId) {
   // No client order id: an error at once, nothing sent.
   OrderRequest none = Limit("x", kBuy, "63943.9", "1.0");
   none.client_order_id = ClientOrderId();
-  EXPECT_FALSE(h.ex->Submit(none).ok());
+  EXPECT_FALSE(h.ex->Submit(ApprovalForTesting::Approve(none)).ok());
   EXPECT_EQ(h.ex->NextArrival(), std::nullopt);
 }
 
@@ -1616,19 +1617,21 @@ std::vector<std::string> RunScript(std::uint64_t seed) {
     std::string cancel_id = "s";
     cancel_id.append(std::to_string(i - 9));
     switch (i % 6) {
-      case 0: (void)h.ex->Submit(Limit(id, kBuy, "63943.9", "0.5")); break;
-      case 1: (void)h.ex->Submit(Limit(id, kSell, "63943.8", "0.2", kIoc)); break;
-      case 2: (void)h.ex->Submit(Limit(id, kSell, "63944.5", "0.3", kPostOnly)); break;
+      case 0: (void)h.ex->Submit(ApprovalForTesting::Approve(Limit(id, kBuy, "63943.9", "0.5"))); break;
+      case 1: (void)h.ex->Submit(ApprovalForTesting::Approve(Limit(id, kSell, "63943.8", "0.2", kIoc))); break;
+      case 2: (void)h.ex->Submit(ApprovalForTesting::Approve(Limit(id, kSell, "63944.5", "0.3", kPostOnly))); break;
       case 3: (void)h.ex->Cancel(kBtc, Id(cancel_id)); break;
       case 4: {
         AmendRequest a;
         a.instrument = kBtc;
         a.client_order_id = Id(amend_id);
         a.qty = Q("0.2");
-        (void)h.ex->Amend(a);
+        (void)h.ex->Amend(ApprovalForTesting::Approve(a));
         break;
       }
-      default: (void)h.ex->Submit(MarketOrder(id, i % 4 == 1 ? kBuy : kSell, "0.1")); break;
+      default:
+        (void)h.ex->Submit(ApprovalForTesting::Approve(MarketOrder(id, i % 4 == 1 ? kBuy : kSell, "0.1")));
+        break;
     }
     if (i % 4 == 0) h.Print(us, AggressorSide::kSeller, "63943.9", "1.5");
     if (i % 4 == 2) h.Print(us, AggressorSide::kBuyer, "63944.5", "0.8");
