@@ -1,18 +1,23 @@
 #include "apps/hean/sim_cmd.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <fstream>
 #include <memory>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "hean/config/config.h"
 #include "hean/core/clock.h"
+#include "hean/core/log.h"
 #include "hean/data/replay.h"
 #include "hean/data/source.h"
 #include "hean/engine/quoting_loop.h"
 #include "hean/engine/sim_runner.h"
 #include "hean/model/instrument.h"
+#include "hean/risk/risk_config.h"
 #include "hean/sim/fee_model.h"
 #include "hean/sim/latency_model.h"
 #include "hean/sim/queue_model.h"
@@ -44,6 +49,9 @@ struct SimOptions {
   std::size_t fills_shown = 20;
   std::string fills_csv;
   std::string balance = "100000";
+  std::string risk_config;
+  std::vector<std::string> kill_at;
+  std::string log_level = "warn";
 };
 
 void Err(const std::string& s) { std::fprintf(stderr, "hean sim: %s\n", s.c_str()); }
@@ -97,6 +105,38 @@ int Run(const SimOptions& o) {
   lo.requote_ticks = o.requote_ticks;
   Notional balance;
   if (!ParseOpt(o.balance, "--balance", &balance)) return 2;
+  RiskConfig risk;
+  if (!o.risk_config.empty()) {
+    auto c = Config::Load(o.risk_config);
+    if (!c.ok()) {
+      Err(c.error().ToString());
+      return 2;
+    }
+    if (Status s = LoadRiskConfig(*c, risk); !s.ok()) {
+      Err(s.ToString());
+      return 2;
+    }
+    if (Status s = c->CheckUnknown(); !s.ok()) {
+      Err(s.ToString() + " (a --risk-config file holds only the [risk] table)");
+      return 2;
+    }
+  }
+  std::vector<Duration> kill_at;
+  for (const std::string& k : o.kill_at) {
+    auto d = ParseDuration(k);
+    if (!d || *d < Duration()) {
+      Err("--kill-at \"" + k + "\": expected a time after the first market event such as 90s, 2m or 1500ms");
+      return 2;
+    }
+    kill_at.push_back(*d);
+  }
+  std::sort(kill_at.begin(), kill_at.end());
+  std::optional<LogLevel> level = ParseLogLevel(o.log_level);
+  if (!level) {
+    Err("--log-level \"" + o.log_level + "\": expected trace, debug, info, warn, error or off");
+    return 2;
+  }
+  StderrLogSink log_sink;
   if (o.protection_bps < 1 || o.protection_bps > 10'000) {
     Err("--protection-bps must be within 1..10000");
     return 2;
@@ -177,9 +217,21 @@ int Run(const SimOptions& o) {
   } forward;
   SimClock clock;
   SimExchange exchange(registry, clock, forward, **order_latency, **response_latency, **queue, fees, xo);
-  QuotingLoop loop(clock, exchange, registry, instrument, lo, balance);
+  QuotingLoop loop(clock, exchange, registry, instrument, lo, balance, risk, Logger(&log_sink, *level));
   forward.to = &loop;
-  SimRunner runner(clock, exchange, md_latency.get(), [&](const Event& e) { loop.OnMarketData(e); });
+  // The kill switch fires at the first market event the loop sees at or
+  // after each --kill-at time (measured from the first one).
+  std::optional<UnixNanos> first_local;
+  std::size_t next_kill = 0;
+  SimRunner runner(clock, exchange, md_latency.get(), [&](const Event& e) {
+    if (!first_local) first_local = clock.Now();
+    while (next_kill < kill_at.size() && clock.Now() >= *first_local + kill_at[next_kill]) {
+      std::printf("     kill switch at %s after the first market event\n", kill_at[next_kill].ToString().c_str());
+      loop.KillSwitch("--kill-at " + kill_at[next_kill].ToString());
+      ++next_kill;
+    }
+    loop.OnMarketData(e);
+  });
 
   std::printf("sim: %s on %s, quoting %s at %lld ticks off the touch\n", o.symbol.c_str(),
               std::string(ToString(instrument.venue)).c_str(), instrument.FormatQty(lo.qty).c_str(),
@@ -277,6 +329,11 @@ void AddSimCommand(CLI::App& app, int* exit_code) {
   sim->add_option("--balance", o.balance, "starting balance in USDT (default 100000)");
   sim->add_option("--show-fills", o.fills_shown, "fill lines to print (default 20)");
   sim->add_option("--fills-csv", o.fills_csv, "write every fill to this CSV file");
+  sim->add_option("--risk-config", o.risk_config,
+                  "TOML file with a [risk] table: the risk governor's limits (docs/RISK.md; default: its defaults)");
+  sim->add_option("--kill-at", o.kill_at,
+                  "press the kill switch this long after the first market event (e.g. 90s); may be repeated");
+  sim->add_option("--log-level", o.log_level, "risk governor log: trace, debug, info, warn (default), error, off");
   sim->callback([exit_code] { *exit_code = Run(o); });
 }
 

@@ -279,6 +279,33 @@ std::string FormatQuotingReport(const QuotingLoop& loop, const SimStats& sim, co
   Line(out, "  mean time from arrival to first maker fill %.3f s (%llu orders)",
        firsts > 0 ? sim.time_to_first_maker_fill.ToSecondsDouble() / firsts : 0.0,
        static_cast<unsigned long long>(sim.maker_first_fills));
+  const RiskGovernor& g = loop.governor();
+  const RiskCounters& rc = g.counters();
+  Line(out, "risk:");
+  Line(out, "  state %s  requests %llu  approved %llu  denied %llu  state changes %llu",
+       std::string(ToString(g.state())).c_str(), static_cast<unsigned long long>(rc.requests),
+       static_cast<unsigned long long>(rc.approved), static_cast<unsigned long long>(rc.denied),
+       static_cast<unsigned long long>(rc.transitions));
+  std::string reasons;
+  for (int r = 1; r < kDenyReasonCount; ++r) {
+    const auto reason = static_cast<DenyReason>(r);
+    if (rc.of(reason) == 0) continue;
+    reasons.append(reasons.empty() ? "  denied by reason: " : ", ");
+    reasons.append(ToString(reason)).append(" ").append(std::to_string(rc.of(reason)));
+  }
+  if (!reasons.empty()) Line(out, "%s", reasons.c_str());
+  for (const RiskTransitionRecord& t : g.transitions()) {
+    Line(out, "  %lld %s: %s -> %s (%s %.4f, limit %.4f)", static_cast<long long>(t.ts.nanos()),
+         t.strategy.empty() ? "account" : std::string(t.strategy.view()).c_str(),
+         std::string(ToString(t.transition.from)).c_str(), std::string(ToString(t.transition.to)).c_str(),
+         std::string(t.transition.reason).c_str(), t.transition.value, t.transition.limit);
+  }
+  if (rc.kill_switch_calls > 0) {
+    const auto flat = g.kill_switch_flat_at();
+    Line(out, "  kill switch: called %llu time(s), %llu flatten order(s); %s",
+         static_cast<unsigned long long>(rc.kill_switch_calls), static_cast<unsigned long long>(rc.flatten_orders),
+         flat ? ("flat with no open orders at " + std::to_string(flat->nanos())).c_str() : "NOT flat at the end");
+  }
   return out;
 }
 

@@ -100,6 +100,7 @@ struct LoopRun {
   std::uint64_t portfolio_refused = 0;
   std::uint64_t fills = 0;
   std::uint64_t manager_refused = 0;
+  std::uint64_t off_lot_fills = 0;  // fills whose qty is not a whole number of lots
 };
 
 // The loop as an OrderEventSink that also keeps a log.
@@ -158,6 +159,7 @@ LoopRun RunQuotingLoop(std::uint64_t seed, const std::string& queue_model) {
   out.loop_position = pos != nullptr ? pos->qty : Qty::Zero();
   out.valuation = pos != nullptr ? pos->valuation_price : Price::Undefined();
   for (const FillReport& f : loop.fills()) {
+    if (!f.last_qty.IsMultipleOf(inst.lot_size)) ++out.off_lot_fills;
     out.fills_position += f.last_qty * SideSign(f.side);
     out.cash_flow -= (f.last_price * f.last_qty) * SideSign(f.side);
     out.cash_flow -= f.fee;
@@ -217,6 +219,7 @@ TEST(SimOnRealData, EveryQueueModelKeepsTheBooksStraight) {
     EXPECT_EQ(r.portfolio_refused, 0u) << model;
     EXPECT_EQ(r.manager_refused, 0u) << model;
     EXPECT_GT(r.stats.maker_fills, 0u) << model;
+    EXPECT_EQ(r.off_lot_fills, 0u) << model;  // venues fill in whole lots, whatever the queue model says
     std::cout << model << ": " << r.stats.maker_fills << " maker fills (" << r.stats.queue_fills << " from the queue), "
               << "net " << (r.equity - kStart).ToString(4) << " USDT, queue removed by cancels "
               << r.stats.queue_removed_by_cancels.ToString() << "\n";

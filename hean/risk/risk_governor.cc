@@ -765,7 +765,8 @@ void RiskGovernor::FollowKillSwitch(UnixNanos now) {
     InstrumentRisk& ir = Risk(inst);
     // Cancel what is open (not our own flatten orders), at most once per
     // check interval per instrument while orders stay open.
-    if (ir.open > ir.flatten_open && s_.gateway != nullptr && now - ir.last_cancel_all >= config_.check_interval) {
+    if (ir.open > ir.flatten_open && s_.gateway != nullptr &&
+        (!ir.last_cancel_all || now - *ir.last_cancel_all >= config_.check_interval)) {
       ir.last_cancel_all = now;
       if (Status st = s_.gateway->CancelAll(inst); !st.ok()) {
         ++counters_.gateway_errors;

@@ -188,7 +188,7 @@ class RiskGovernor {
     std::array<Qty, 2> reduce_only_qty{};  // leaves of open reduce-only orders, per side
     std::size_t flatten_open = 0;
     UnixNanos halted_until;
-    UnixNanos last_cancel_all = UnixNanos::Min();
+    std::optional<UnixNanos> last_cancel_all;  // when the kill switch last asked to cancel them
   };
   struct StrategyRisk {
     TradingState state;

@@ -809,7 +809,10 @@ void SimExchange::OnTrade(const Trade& t) {
       const Qty consumed = std::min(t.qty, o->ahead);
       o->ahead -= consumed;
       stats_.queue_consumed_by_trades += consumed;
-      const Qty excess = t.qty - consumed - ours_at_level;
+      // Venues fill in whole lots: a queue model may leave a fractional
+      // qty ahead (a share of the cancels), so what reaches us is floored
+      // to the lot.
+      const Qty excess = (t.qty - consumed - ours_at_level).FloorTo(st->instrument->lot_size);
       if (excess.IsPositive())
         ours_at_level += Fill(*o, *st, o->price, std::min(excess, o->leaves()), FillCause::kQueue);
     }

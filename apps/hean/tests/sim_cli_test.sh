@@ -50,4 +50,30 @@ check "symbol not in the files" 2 "cannot tell the venue of DOGEUSDT" -- \
 check "symbol not in the files, venue given" 1 "no market data for DOGEUSDT" -- \
   "$HEAN" sim "$B18" --symbol DOGEUSDT --tick 0.1 --lot 0.001 --venue binance
 check "missing data file" 1 "nothere" -- "$HEAN" sim "$W/nothere.gz" "${BTC[@]}"
+
+# The risk governor in front of the loop: the kill switch, twice, ends flat.
+check "every order passes the risk governor" 0 "state NORMAL  requests [0-9]+  approved [1-9]" -- "$HEAN" sim "$B18" "${BTC[@]}"
+check "kill switch cancels, flattens and reports flat" 0 \
+  "kill switch: called 2 time\(s\), [1-9][0-9]* flatten order\(s\); flat with no open orders at [0-9]+" -- \
+  "$HEAN" sim "$B18" "$B19" "${BTC[@]}" --kill-at 120s --kill-at 150s
+check "after the kill switch the position is flat" 0 "position 0.000" -- \
+  "$HEAN" sim "$B18" "$B19" "${BTC[@]}" --kill-at 120s
+check "kill switch is logged" 0 "KILL SWITCH \(--kill-at 2m\)" -- "$HEAN" sim "$B18" "${BTC[@]}" --kill-at 2m
+check "the documented defaults load" 0 "risk:" -- "$HEAN" sim "$B18" "${BTC[@]}" --risk-config "$2/config/risk-defaults.toml"
+printf '[risk]\nmax_order_notional = 50.0\n' >"$W/tight.toml"
+check "a tight order limit denies the quotes by reason" 0 "denied by reason: MAX_ORDER_NOTIONAL [1-9]" -- \
+  "$HEAN" sim "$B18" "${BTC[@]}" --risk-config "$W/tight.toml"
+printf '[risk]\nmax_order_notionl = 50.0\n' >"$W/typo.toml"
+check "unknown risk key named with its line" 2 "typo.toml:2: unknown key risk.max_order_notionl" -- \
+  "$HEAN" sim "$B18" "${BTC[@]}" --risk-config "$W/typo.toml"
+printf '[risk]\nmax_open_orders = -1\n' >"$W/neg.toml"
+check "wrong type named with its line" 2 "neg.toml:2: risk.max_open_orders" -- \
+  "$HEAN" sim "$B18" "${BTC[@]}" --risk-config "$W/neg.toml"
+printf '[risk.states]\naccount_drawdown = 1.5\n' >"$W/range.toml"
+check "out of range named with its line" 2 "range.toml:2: risk.states.account_drawdown: must be in" -- \
+  "$HEAN" sim "$B18" "${BTC[@]}" --risk-config "$W/range.toml"
+printf '[risk]\n[strategy]\nx = 1\n' >"$W/other.toml"
+check "other tables refused" 2 "unknown key strategy.x" -- "$HEAN" sim "$B18" "${BTC[@]}" --risk-config "$W/other.toml"
+check "missing risk config" 2 "none.toml" -- "$HEAN" sim "$B18" "${BTC[@]}" --risk-config "$W/none.toml"
+check "bad --kill-at" 2 "--kill-at \"soon\": expected" -- "$HEAN" sim "$B18" "${BTC[@]}" --kill-at soon
 exit $fail
