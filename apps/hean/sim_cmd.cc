@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <optional>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
