@@ -24,7 +24,7 @@ class InlineString {
   [[nodiscard]] static bool TryFrom(std::string_view s, InlineString* out) noexcept {
     *out = InlineString();
     if (s.size() > N) return false;
-    std::memcpy(out->data_, s.data(), s.size());
+    if (!s.empty()) std::memcpy(out->data_, s.data(), s.size());
     out->size_ = static_cast<std::uint8_t>(s.size());
     return true;
   }

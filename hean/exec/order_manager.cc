@@ -128,6 +128,7 @@ Result<void, OrderManagerError> OrderManager::RequestCancel(const ClientOrderId&
     return RefuseRequest("RequestCancel", id, s, OrderManagerError::kNotAllowed);
   }
   ++s->cancels_unanswered;
+  s->cancel_requested = true;
   ++counts_.requests;
   return {};
 }
@@ -348,6 +349,13 @@ ApplyOutcome OrderManager::Apply(const OrderCancelRejected& e) {
     return Count(ApplyOutcome::kLate);
   }
   if (s->cancel_reject_seen) return Count(ApplyOutcome::kDuplicate);
+  if (s->cancel_requested && IsTerminal(s->order.status) && e.reason == RejectReason::kOrderClosed) {
+    // The venue closed the order on its own (a reduce-only order left with
+    // nothing to reduce) while our cancel was on its way; its OrderCanceled
+    // was taken as the answer, and this refusal agrees with what we hold.
+    s->cancel_reject_seen = true;
+    return Count(ApplyOutcome::kLate);
+  }
   return RefuseTransition(kType, *s, T::kCancelReject);
 }
 

@@ -116,7 +116,10 @@ struct OrderProblem {
 //   PendingAmend. Elsewhere, while a request of ours is unanswered (the
 //   order closed or went back to working before the answer came), the
 //   answer is kLate; after all requests are answered a repeat is a
-//   duplicate, and a refusal of a request never made is refused.
+//   duplicate, and a refusal of a request never made is refused. A refusal
+//   with kOrderClosed of a cancel we did ask for, on an order the venue
+//   closed on its own meanwhile (its OrderCanceled took the request's
+//   place), is kLate.
 // Events carry no request id, so a repeated cancel or amend refusal that
 // arrives after a new request of the same kind is taken as the answer to
 // the new one: the order shows its working status early, and the real
@@ -250,6 +253,7 @@ class OrderManager {
     bool amended_seen = false;
     bool late_amend_seen = false;  // an OrderAmended after the order closed
     bool cancel_reject_seen = false;
+    bool cancel_requested = false;  // RequestCancel was ever taken
     bool amend_reject_seen = false;
     bool open = true;  // in its OpenLists entry
   };

@@ -374,6 +374,29 @@ TEST(OrderManager, CancelRejectArrivingAfterTheFillIsLate) {
   EXPECT_EQ(o->status, S::kFilled);
 }
 
+TEST(OrderManager, CancelRejectAfterTheVenueCanceledOnItsOwnIsLate) {
+  // A reduce-only order the venue cancels because nothing is left to
+  // reduce, while our cancel is on its way: the venue's OrderCanceled
+  // closes it, then our cancel is refused as closed.
+  OrderManager m;
+  const Order* o = Working(m, "o", "V");
+  ASSERT_TRUE(m.RequestCancel(Cid("o"), At(4)).ok());
+  EXPECT_EQ(m.Apply(Ev<OrderCanceled>("o", 5)), O::kApplied);
+  EXPECT_EQ(o->status, S::kCanceled);
+  auto reject = Ev<OrderCancelRejected>("o", 6);
+  reject.reason = RejectReason::kOrderClosed;
+  EXPECT_EQ(m.Apply(reject), O::kLate);
+  EXPECT_EQ(m.Apply(reject), O::kDuplicate);
+  EXPECT_EQ(m.counts().of(O::kRefused), 0u);
+  // Without a cancel of ours, the same refusal is not ours to explain.
+  const Order* p = Working(m, "p", "W");
+  EXPECT_EQ(m.Apply(Ev<OrderCanceled>("p", 7)), O::kApplied);
+  auto other = Ev<OrderCancelRejected>("p", 8);
+  other.reason = RejectReason::kOrderClosed;
+  EXPECT_EQ(m.Apply(other), O::kRefused);
+  EXPECT_EQ(p->status, S::kCanceled);
+}
+
 TEST(OrderManager, CancelRejectReturnsTheOrderToWorking) {
   OrderManager m;
   const Order* o = Working(m, "o", "V");

@@ -158,6 +158,8 @@ double RiskGovernor::SideExposure(InstrumentId instrument, Side side) const noex
     price = m.mid;
   } else if (p != nullptr && p->valuation_price.IsDefined()) {
     price = p->valuation_price.ToDouble();
+  } else if (p != nullptr && !p->is_flat()) {
+    price = p->avg_entry_price().ToDouble();  // never marked: at cost, rather than not at all
   }
   return q.ToDouble() * price;
 }
@@ -243,7 +245,8 @@ std::optional<DenyReason> RiskGovernor::Check(const OrderRequest& r, bool own, M
   if (auto e = inst.CheckQty(r.qty); !e.ok()) return FromInstrumentError(e.error());
   if (r.type == OrderType::kLimit) {
     if (auto e = inst.CheckOrder(r.price, r.qty); !e.ok()) return FromInstrumentError(e.error());
-  } else if (!own && inst.min_notional.IsPositive() && r.qty.ToDouble() * m.mid < inst.min_notional.ToDouble()) {
+  } else if (!own && inst.min_notional.IsPositive() &&
+             r.qty.ToDouble() * (r.side == Side::kBuy ? m.ask : m.bid) < inst.min_notional.ToDouble()) {
     return DenyReason::kBelowMinNotional;
   }
 
@@ -299,7 +302,7 @@ Result<ApprovedOrder, DenyReason> RiskGovernor::Decide(const OrderRequest& r, bo
     (void)per_second_.TryTake(now);
     (void)per_minute_.TryTake(now);
   }
-  Track(r, own);
+  Track(r, own, r.type == OrderType::kLimit ? r.price.ToDouble() : (own ? 0.0 : UnitPrice(r, m)));
   ++counters_.approved;
   log_.Debug("approved {} {} {} {} @ {} ({}{})", r.client_order_id.view(), ToString(r.side),
              s_.instruments->Get(r.instrument).symbol, r.qty.ToString(),
@@ -338,8 +341,9 @@ Result<ApprovedOrder, DenyReason> RiskGovernor::DenySignal(const Signal& sig, De
   return Deny(r, reason, sig.signal_id);
 }
 
-void RiskGovernor::Track(const OrderRequest& r, bool own) {
+void RiskGovernor::Track(const OrderRequest& r, bool own, double unit_price) {
   OpenOrder o;
+  o.price = unit_price;
   o.instrument = r.instrument;
   o.strategy = r.strategy;
   o.side = r.side;
@@ -376,6 +380,14 @@ void RiskGovernor::SetLeaves(OpenOrder& o, Qty leaves) {
 }
 
 void RiskGovernor::OnSendFailed(const ClientOrderId& id) { Untrack(id); }
+
+Qty RiskGovernor::WorkingReduceOnly(const StrategyId& strategy, InstrumentId instrument, Side side) const noexcept {
+  Qty q;
+  for (const auto& [id, o] : open_) {
+    if (o.reduce_only && o.side == side && o.instrument == instrument && o.strategy == strategy) q += o.leaves;
+  }
+  return q;
+}
 
 ClientOrderId RiskGovernor::NextId() {
   char buf[32];
@@ -430,28 +442,64 @@ Result<ApprovedAmend, DenyReason> RiskGovernor::ApproveAmend(const AmendRequest&
     if (auto e = inst.CheckQty(a.qty); !e.ok()) return deny(*FromInstrumentError(e.error()));
     r.qty = a.qty;
   }
-  // More that can fill: the increase is checked against the limits, at the
-  // new price (or the current mid when the price is kept).
+  // The order as amended: what can still fill, at what price.
   const Qty added = r.qty - o.qty;
-  if (added.IsPositive() && !o.reduce_only) {
-    if (state(o.strategy) == RiskState::kQuarantine) return deny(DenyReason::kTradingStateQuarantine);
-    OrderRequest more = r;
-    more.qty = added;
-    const double unit = a.price.IsDefined() ? a.price.ToDouble() : m.mid;
-    if (auto d = CheckExposure(more, unit)) return deny(*d);
+  const double unit = a.price.IsDefined() ? a.price.ToDouble() : (o.price > 0.0 ? o.price : m.mid);
+  const Qty leaves = r.qty - o.filled;
+  if (o.reduce_only) {
+    if (added.IsPositive()) {
+      // A reduce-only order may grow only into what is held on the other
+      // side and not already being reduced.
+      const Position* p = s_.portfolio->Find(a.instrument);
+      const bool opposes =
+          p != nullptr && ((o.side == Side::kBuy && p->is_short()) || (o.side == Side::kSell && p->is_long()));
+      Qty reducible = opposes ? (p->qty.IsNegative() ? -p->qty : p->qty) : Qty::Zero();
+      if (const InstrumentRisk* ir = FindRisk(a.instrument)) reducible -= ir->reduce_only_qty[SideIndex(o.side)];
+      if (!opposes || added > reducible) return deny(DenyReason::kReduceOnlyWouldIncrease);
+    }
+  } else {
+    if (added.IsPositive()) {
+      const RiskState st = state(o.strategy);
+      if (st == RiskState::kQuarantine) return deny(DenyReason::kTradingStateQuarantine);
+      const InstrumentRisk* ir = FindRisk(a.instrument);
+      if (ir != nullptr && s_.clock->Now() < ir->halted_until) return deny(DenyReason::kFlashCrashHalt);
+      if (st == RiskState::kSoftBrake && config_.max_order_notional > 0.0 &&
+          r.qty.ToDouble() * unit > config_.states.soft_brake_multiplier * config_.max_order_notional) {
+        return deny(DenyReason::kTradingStateSoftBrake);
+      }
+    }
+    // The amended order is still one order: its whole qty at its new price
+    // against the order limit; what it adds (more qty, or the same at a
+    // higher price) against the position and account limits.
+    if (config_.max_order_notional > 0.0 && r.qty.ToDouble() * unit > config_.max_order_notional) {
+      return deny(DenyReason::kMaxOrderNotional);
+    }
+    const double before = o.leaves.ToDouble() * (o.price > 0.0 ? o.price : unit);
+    const double after = leaves.ToDouble() * unit;
+    if (after > before) {
+      if (config_.max_position_notional > 0.0 &&
+          (HeldOnSide(a.instrument, o.side) - o.leaves + leaves).ToDouble() * unit > config_.max_position_notional) {
+        return deny(DenyReason::kMaxPositionNotional);
+      }
+      if (config_.max_account_notional > 0.0 &&
+          AccountExposureWith(a.instrument, o.side, after - before) > config_.max_account_notional) {
+        return deny(DenyReason::kMaxAccountNotional);
+      }
+    }
   }
   const UnixNanos now = s_.clock->Now();
   if (!per_second_.CanTake(now)) return deny(DenyReason::kRateLimitPerSecond);
   if (!per_minute_.CanTake(now)) return deny(DenyReason::kRateLimitPerMinute);
   (void)per_second_.TryTake(now);
   (void)per_minute_.TryTake(now);
+  OpenOrder& mine = it->second;
   if (added.IsPositive()) {
     // Counted from now on (until the order closes, even if the venue
     // refuses the amend: conservative).
-    OpenOrder& mine = it->second;
     mine.qty = r.qty;
     SetLeaves(mine, r.qty - mine.filled);
   }
+  mine.price = std::max(mine.price, unit);
   ++counters_.approved;
   return ApprovedAmend(a);
 }
@@ -466,8 +514,14 @@ Result<ApprovedOrder, DenyReason> RiskGovernor::OnSignal(const Signal& sig) {
   StrategyRisk& sr = Strategy(sig.strategy);
   auto result = sig.intent == SignalIntent::kExit ? ExitFromSignal(sig) : EntryFromSignal(sig);
   if (!result.ok()) return result;
-  if (sig.intent == SignalIntent::kEntry && sig.position_ttl > Duration()) {
-    sr.ttl[sig.instrument.value] = sig.position_ttl;
+  if (sig.intent == SignalIntent::kEntry) {
+    // The latest entry's TTL applies to the position; an entry without one
+    // leaves the configured default.
+    if (sig.position_ttl > Duration()) {
+      sr.ttl[sig.instrument.value] = sig.position_ttl;
+    } else {
+      sr.ttl.erase(sig.instrument.value);
+    }
   }
   Send(*result);
   return result;
@@ -518,11 +572,15 @@ Result<ApprovedOrder, DenyReason> RiskGovernor::EntryFromSignal(const Signal& si
   }
   if (config_.max_account_notional > 0.0 && qty > 0.0) {
     // Effective exposure is linear in the added notional once the held set
-    // is fixed: solve for the largest that fits.
-    const double base = AccountExposureWith(sig.instrument, sig.side, 0.0);
-    const double one = AccountExposureWith(sig.instrument, sig.side, qty * unit);
+    // is fixed: solve for the largest that fits. Both points add something,
+    // so the instrument is in the held set at each (with nothing added it
+    // may not be, and the n / N_eff factor would differ).
+    const double x = qty * unit;
+    const double one = AccountExposureWith(sig.instrument, sig.side, x);
     if (one > config_.max_account_notional) {
-      const double slope = (one - base) / (qty * unit);
+      const double two = AccountExposureWith(sig.instrument, sig.side, 2.0 * x);
+      const double slope = (two - one) / x;
+      const double base = one - slope * x;
       const double room = slope > 0.0 ? (config_.max_account_notional - base) / slope / unit : 0.0;
       cap(room, DenyReason::kMaxAccountNotional);
     }
@@ -562,6 +620,8 @@ Result<ApprovedOrder, DenyReason> RiskGovernor::EntryFromSignal(const Signal& si
 
 Result<ApprovedOrder, DenyReason> RiskGovernor::ExitFromSignal(const Signal& sig) {
   const Instrument& inst = s_.instruments->Get(sig.instrument);
+  // In HARD_STOP the kill switch closes positions; nothing else is taken.
+  if (state(sig.strategy) == RiskState::kHardStop) return DenySignal(sig, DenyReason::kTradingStateHardStop);
   const Position* mine = s_.portfolio->Find(sig.strategy, sig.instrument);
   const Position* account = s_.portfolio->Find(sig.instrument);
   if (mine == nullptr || mine->is_flat() || account == nullptr || account->is_flat()) {
@@ -571,7 +631,9 @@ Result<ApprovedOrder, DenyReason> RiskGovernor::ExitFromSignal(const Signal& sig
   if (side != sig.side || mine->is_long() != account->is_long()) {
     return DenySignal(sig, DenyReason::kReduceOnlyWouldIncrease);
   }
-  Qty q = mine->qty.IsNegative() ? -mine->qty : mine->qty;
+  // The strategy's share less what its own reduce-only orders already
+  // close, within the account's position less every reduce-only order.
+  Qty q = (mine->qty.IsNegative() ? -mine->qty : mine->qty) - WorkingReduceOnly(sig.strategy, sig.instrument, side);
   Qty reducible = account->qty.IsNegative() ? -account->qty : account->qty;
   if (const InstrumentRisk* ir = FindRisk(sig.instrument)) reducible -= ir->reduce_only_qty[SideIndex(side)];
   q = std::min(q, reducible);
@@ -619,6 +681,18 @@ void RiskGovernor::OnOrderEvent(const Event& e) {
           if (kill_.active) FollowKillSwitch(s_.clock->Now());
         } else if constexpr (std::is_same_v<T, OrderCanceled> || std::is_same_v<T, OrderExpired> ||
                              std::is_same_v<T, OrderRejected>) {
+          if constexpr (std::is_same_v<T, OrderRejected>) {
+            auto it = open_.find(ev.client_order_id);
+            if (it != open_.end() && it->second.flatten) {
+              // Not retried at once: a venue that refuses (a residual below
+              // its minimum, say) would be asked again and again.
+              ++counters_.flatten_rejects;
+              Risk(it->second.instrument).flatten_retry_at = s_.clock->Now() + config_.check_interval;
+              log_.Error("kill switch: the venue rejected flatten order {} ({}: {}); retrying every {}",
+                         ev.client_order_id.view(), ToString(ev.reason), ev.venue_message.view(),
+                         config_.check_interval.ToString());
+            }
+          }
           Untrack(ev.client_order_id);
           if (kill_.active) FollowKillSwitch(s_.clock->Now());
         } else if constexpr (std::is_same_v<T, OrderAmended>) {
@@ -702,7 +776,7 @@ void RiskGovernor::CloseExpiredPositions(UnixNanos now) {
       const Position* account = s_.portfolio->Find(inst);
       if (account == nullptr || account->is_flat() || account->is_long() != p->is_long()) continue;
       const Side side = p->is_long() ? Side::kSell : Side::kBuy;
-      Qty q = p->qty.IsNegative() ? -p->qty : p->qty;
+      Qty q = (p->qty.IsNegative() ? -p->qty : p->qty) - WorkingReduceOnly(id, inst, side);
       Qty reducible = account->qty.IsNegative() ? -account->qty : account->qty;
       if (const InstrumentRisk* ir = FindRisk(inst)) reducible -= ir->reduce_only_qty[SideIndex(side)];
       q = std::min(q, reducible);
@@ -776,7 +850,7 @@ void RiskGovernor::FollowKillSwitch(UnixNanos now) {
     // Flatten what is held, one reduce-only market order per strategy
     // holding the account's side, while none of ours is working.
     const Position* account = s_.portfolio->Find(inst);
-    if (account == nullptr || account->is_flat() || ir.flatten_open > 0) continue;
+    if (account == nullptr || account->is_flat() || ir.flatten_open > 0 || now < ir.flatten_retry_at) continue;
     const Side side = account->is_long() ? Side::kSell : Side::kBuy;
     Qty left = account->qty.IsNegative() ? -account->qty : account->qty;
     left -= ir.reduce_only_qty[SideIndex(side)];

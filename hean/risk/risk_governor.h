@@ -16,20 +16,21 @@
 //
 // Pre-trade checks, in this order (the first that fails is the reason; see
 // docs/RISK.md for each one's exact rule):
-//   kInvalidOrder, kUnknownInstrument, trading state (kTradingStateHardStop,
-//   kTradingStateQuarantine for anything that is not reduce-only,
-//   kTradingStateSoftBrake for a request larger than the brake allows),
-//   kFlashCrashHalt, kBookInvalid, kStaleMarketData, kPriceOffTick,
-//   kQtyOffLot, kBelowMinQty, kBelowMinNotional, kPriceBand, kSpreadTooWide,
-//   kReduceOnlyWouldIncrease, kMaxOrderNotional, kMaxPositionNotional,
-//   kMaxAccountNotional, kMaxOpenOrders, kRateLimitPerSecond,
-//   kRateLimitPerMinute.
+//   kInvalidOrder, kUnknownInstrument, trading state (kTradingStateHardStop;
+//   kTradingStateQuarantine for anything that is not reduce-only),
+//   kFlashCrashHalt, kBookInvalid, kStaleMarketData, kQtyOffLot,
+//   kBelowMinQty, kPriceOffTick, kBelowMinNotional, kPriceBand,
+//   kSpreadTooWide, kReduceOnlyWouldIncrease, kTradingStateSoftBrake (an
+//   order larger than the brake allows), kMaxOrderNotional,
+//   kMaxPositionNotional, kMaxAccountNotional, kMaxOpenOrders,
+//   kRateLimitPerSecond, kRateLimitPerMinute.
 // A request takes rate-limit tokens only when every check passed.
 //
 // Exposure is counted conservatively and without netting: per instrument
-// and side, the cost of the position on that side plus price x leaves qty
-// of every open order that can add to it (reduce-only orders do not). A
-// market order counts at the edge of the price band. The account's total
+// and side, the position's qty on that side plus the leaves of every open
+// order that can add to it (reduce-only orders do not), valued at the new
+// order's price (limit; a market order at the edge of the price band) for
+// the checks of that order, at the mid for other instruments. The account's total
 // is scaled by correlation: effective = gross x n / N_eff, where n is the
 // number of instruments held and N_eff = sum of sqrt(eigenvalues) of their
 // return correlation matrix (ReturnCorrelation): independent instruments
@@ -76,7 +77,8 @@ struct RiskCounters {
   std::uint64_t ttl_closes = 0;
   std::uint64_t flatten_orders = 0;  // reduce-only market orders sent by the kill switch
   std::uint64_t kill_switch_calls = 0;
-  std::uint64_t gateway_errors = 0;  // Execute / CancelAll refused by the gateway
+  std::uint64_t gateway_errors = 0;   // Execute / CancelAll refused by the gateway
+  std::uint64_t flatten_rejects = 0;  // kill switch orders the venue rejected (retried every check_interval)
   std::uint64_t of(DenyReason r) const noexcept { return denied_by[static_cast<std::size_t>(r)]; }
 };
 
@@ -179,6 +181,7 @@ class RiskGovernor {
     bool reduce_only = false;
     bool flatten = false;  // sent by the kill switch
     Qty qty;               // the order's total
+    double price = 0.0;    // what one unit counts at (the limit price; a market order's band edge)
     Qty filled;
     Qty leaves;  // qty - filled: what can still fill
   };
@@ -189,6 +192,7 @@ class RiskGovernor {
     std::size_t flatten_open = 0;
     UnixNanos halted_until;
     std::optional<UnixNanos> last_cancel_all;  // when the kill switch last asked to cancel them
+    UnixNanos flatten_retry_at;                // after a flatten order was rejected: not before this
   };
   struct StrategyRisk {
     TradingState state;
@@ -222,11 +226,13 @@ class RiskGovernor {
   // Effective account exposure with `added` notional on (id, side).
   double AccountExposureWith(InstrumentId id, Side side, double added) const;
   Qty HeldOnSide(InstrumentId id, Side side) const noexcept;
+  // Leaves of the strategy's own open reduce-only orders on (id, side).
+  Qty WorkingReduceOnly(const StrategyId& strategy, InstrumentId id, Side side) const noexcept;
 
   Result<ApprovedOrder, DenyReason> Decide(const OrderRequest& r, bool own, std::uint64_t signal_id);
   Result<ApprovedOrder, DenyReason> Deny(const OrderRequest& r, DenyReason reason, std::uint64_t signal_id);
   Result<ApprovedOrder, DenyReason> DenySignal(const Signal& s, DenyReason reason);
-  void Track(const OrderRequest& r, bool own);
+  void Track(const OrderRequest& r, bool own, double unit_price);
   void Untrack(const ClientOrderId& id);
   void SetLeaves(OpenOrder& o, Qty leaves);
   void Send(const ApprovedOrder& order);
