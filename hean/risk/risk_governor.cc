@@ -88,6 +88,8 @@ RiskGovernor::StrategyRisk& RiskGovernor::Strategy(const StrategyId& id) {
 
 RiskState RiskGovernor::state(const StrategyId& strategy) const noexcept {
   RiskState st = account_.level();
+  // The usual case, every strategy NORMAL, needs no lookup.
+  if (strategies_not_normal_ == 0 || st == RiskState::kHardStop) return st;
   auto it = strategies_.find(strategy);
   if (it != strategies_.end()) st = std::max(st, it->second.state.level());
   return st;
@@ -172,10 +174,10 @@ double RiskGovernor::AccountExposureWith(InstrumentId id, Side side, double adde
   const std::size_t n_inst = s_.instruments->size();
   for (std::uint32_t v = 0; v < n_inst; ++v) {
     const InstrumentId i{v};
-    double e = std::max(SideExposure(i, Side::kBuy), SideExposure(i, Side::kSell));
-    if (i == id) {
-      e = std::max(SideExposure(i, side) + added, SideExposure(i, Opposite(side)));
-    }
+    const double buy = SideExposure(i, Side::kBuy);
+    const double sell = SideExposure(i, Side::kSell);
+    double e = std::max(buy, sell);
+    if (i == id) e = side == Side::kBuy ? std::max(buy + added, sell) : std::max(sell + added, buy);
     if (e > 0.0) {
       gross += e;
       held_scratch_.push_back(i);
@@ -304,10 +306,12 @@ Result<ApprovedOrder, DenyReason> RiskGovernor::Decide(const OrderRequest& r, bo
   }
   Track(r, own, r.type == OrderType::kLimit ? r.price.ToDouble() : (own ? 0.0 : UnitPrice(r, m)));
   ++counters_.approved;
-  log_.Debug("approved {} {} {} {} @ {} ({}{})", r.client_order_id.view(), ToString(r.side),
-             s_.instruments->Get(r.instrument).symbol, r.qty.ToString(),
-             r.type == OrderType::kMarket ? std::string("market") : r.price.ToString(),
-             r.reduce_only ? "reduce-only, " : "", ScopeName(r.strategy));
+  if (log_.Enabled(LogLevel::kDebug)) {
+    log_.Debug("approved {} {} {} {} @ {} ({}{})", r.client_order_id.view(), ToString(r.side),
+               s_.instruments->Get(r.instrument).symbol, r.qty.ToString(),
+               r.type == OrderType::kMarket ? std::string("market") : r.price.ToString(),
+               r.reduce_only ? "reduce-only, " : "", ScopeName(r.strategy));
+  }
   return ApprovedOrder(r);
 }
 
@@ -315,9 +319,11 @@ Result<ApprovedOrder, DenyReason> RiskGovernor::Deny(const OrderRequest& r, Deny
                                                      std::uint64_t signal_id) {
   ++counters_.denied;
   ++counters_.denied_by[static_cast<std::size_t>(reason)];
-  log_.Info("denied {} {} qty {} ({}): {}", ToString(r.side),
-            s_.instruments->Contains(r.instrument) ? s_.instruments->Get(r.instrument).symbol : std::string("?"),
-            r.qty.IsDefined() ? r.qty.ToString() : std::string("?"), ScopeName(r.strategy), ToString(reason));
+  if (log_.Enabled(LogLevel::kInfo)) {
+    log_.Info("denied {} {} qty {} ({}): {}", ToString(r.side),
+              s_.instruments->Contains(r.instrument) ? s_.instruments->Get(r.instrument).symbol : std::string("?"),
+              r.qty.IsDefined() ? r.qty.ToString() : std::string("?"), ScopeName(r.strategy), ToString(reason));
+  }
   if (s_.bus != nullptr) {
     OrderDenied d;
     d.ts_event = d.ts_recv = s_.clock->Now();
@@ -406,7 +412,10 @@ void RiskGovernor::Send(const ApprovedOrder& order) {
 }
 
 Result<ApprovedOrder, DenyReason> RiskGovernor::Approve(const OrderRequest& request) {
-  if (!request.strategy.empty()) (void)Strategy(request.strategy);
+  if (!request.strategy.empty() && request.strategy != last_strategy_) {
+    (void)Strategy(request.strategy);  // its state is kept from now on
+    last_strategy_ = request.strategy;
+  }
   return Decide(request, false, request.signal_id);
 }
 
@@ -742,7 +751,11 @@ void RiskGovernor::EvaluateStates(UnixNanos now) {
   const bool was_hard = account_.level() == RiskState::kHardStop;
   if (auto t = account_.Observe(now, s_.portfolio->equity().ToDouble())) Record(StrategyId{}, *t);
   for (auto& [id, sr] : strategies_) {
-    if (auto t = sr.state.Observe(now, StrategyEquity(id))) Record(id, *t);
+    if (auto t = sr.state.Observe(now, StrategyEquity(id))) {
+      if (t->from == RiskState::kNormal) ++strategies_not_normal_;
+      if (t->to == RiskState::kNormal) --strategies_not_normal_;
+      Record(id, *t);
+    }
   }
   if (!was_hard && account_.level() == RiskState::kHardStop && !kill_.active) {
     kill_.active = true;

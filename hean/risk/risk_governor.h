@@ -265,6 +265,8 @@ class RiskGovernor {
   mutable std::uint64_t neff_version_ = UINT64_MAX;
   mutable double neff_ = 0.0;
   double strategy_capital_ = 0.0;
+  std::size_t strategies_not_normal_ = 0;  // strategies whose own state is not NORMAL
+  StrategyId last_strategy_;               // the last strategy Approve registered
   TimerId timer_;
   std::uint64_t next_id_ = 1;
   struct KillSwitchState {
