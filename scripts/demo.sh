@@ -6,12 +6,14 @@
 # Binance BTCUSDT book from a raw capture and check it against Binance's own
 # bookTicker, rebuild the Bybit XRPUSDT book from Bybit's archive, convert
 # both into one native .hev file and describe it; replay the BTCUSDT capture
-# through the simulated exchange with the reference quoting loop (fills,
-# fees, PnL, queue statistics); run every analytic and the ImpulseEngine
+# through the simulated exchange with the reference quoting loop behind the
+# risk governor, pressing the kill switch after two minutes (fills, fees,
+# PnL, queue statistics, risk decisions); run every analytic and the ImpulseEngine
 # over it (`hean features`: with the defaults, and with the short-sample
 # config that gives signals); then the engine measures itself (decimal
 # parser, event bus, MPSC ingress queue against moodycamel::ConcurrentQueue,
-# simulated-exchange throughput, analytics and strategy per event). Benchmark JSON goes to build/bench/.
+# simulated-exchange throughput, analytics and strategy per event, the
+# risk governor's pre-trade checks). Benchmark JSON goes to build/bench/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,9 +45,12 @@ echo "The top 3 levels of the Bybit book after its last messages:"
 echo
 
 echo "Replaying the BTCUSDT capture through the simulated exchange (queue position, latency, fees)"
-echo "with the reference quoting loop: 0.01 BTC post-only at the touch, lognormal latencies:"
+echo "with the reference quoting loop: 0.01 BTC post-only at the touch, lognormal latencies;"
+echo "every order passes the risk governor (docs/RISK.md), and the kill switch is pressed after"
+echo "two minutes: it cancels the quotes, flattens the position and says when it is flat:"
 "$HEAN" sim "$T/usdm_btcusdt_20240718.gz" "$T/usdm_btcusdt_20240719_head20000.gz" \
-  --symbol BTCUSDT --tick 0.1 --lot 0.001 --qty 0.01 --show-fills 10
+  --symbol BTCUSDT --tick 0.1 --lot 0.001 --qty 0.01 --show-fills 10 \
+  --risk-config config/risk-defaults.toml --kill-at 2m
 echo
 
 echo "Analytics and the ImpulseEngine over the same capture (docs/STRATEGY.md). The defaults are"
@@ -60,7 +65,7 @@ echo "With config/impulse-short-sample.toml (10 s bars, 0.05% floor), features a
 echo
 
 mkdir -p build/bench
-for b in hean_core_bench hean_bus_bench hean_sim_bench hean_signal_bench; do
+for b in hean_core_bench hean_bus_bench hean_sim_bench hean_signal_bench hean_risk_bench; do
   bin="$(find build/release -name "$b" -type f -perm -u+x | head -1)"
   echo "==> $b"
   "$bin" --benchmark_min_time=0.2 --benchmark_out="build/bench/$b.json" --benchmark_out_format=json
