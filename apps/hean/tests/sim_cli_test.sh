@@ -58,7 +58,7 @@ check "kill switch cancels, flattens and reports flat" 0 \
   "$HEAN" sim "$B18" "$B19" "${BTC[@]}" --kill-at 120s --kill-at 150s
 check "after the kill switch the position is flat" 0 "position 0.000" -- \
   "$HEAN" sim "$B18" "$B19" "${BTC[@]}" --kill-at 120s
-check "kill switch is logged" 0 "KILL SWITCH \(--kill-at 2m\)" -- "$HEAN" sim "$B18" "${BTC[@]}" --kill-at 2m
+check "kill switch is logged" 0 "KILL SWITCH \(--kill-at 120s\): HARD_STOP" -- "$HEAN" sim "$B18" "${BTC[@]}" --kill-at 2m
 check "the documented defaults load" 0 "risk:" -- "$HEAN" sim "$B18" "${BTC[@]}" --risk-config "$2/config/risk-defaults.toml"
 printf '[risk]\nmax_order_notional = 50.0\n' >"$W/tight.toml"
 check "a tight order limit denies the quotes by reason" 0 "denied by reason: MAX_ORDER_NOTIONAL [1-9]" -- \
