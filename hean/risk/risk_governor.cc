@@ -846,7 +846,12 @@ void RiskGovernor::KillSwitch(std::string_view reason) {
 }
 
 void RiskGovernor::FollowKillSwitch(UnixNanos now) {
+  // A gateway that answers synchronously brings us back here from inside
+  // the loop below: the outer pass finishes the work.
+  if (following_kill_) return;
+  following_kill_ = true;
   const std::size_t n = s_.instruments->size();
+  if (n > 0) (void)Risk(InstrumentId{static_cast<std::uint32_t>(n - 1)});  // no resize while looping
   for (std::uint32_t v = 0; v < n; ++v) {
     const InstrumentId inst{v};
     InstrumentRisk& ir = Risk(inst);
@@ -894,6 +899,7 @@ void RiskGovernor::FollowKillSwitch(UnixNanos now) {
     }
     if (left.IsPositive()) flatten(StrategyId{}, left);
   }
+  following_kill_ = false;
   if (!kill_.flat_at && Flat()) {
     kill_.flat_at = now;
     log_.Warn("kill switch: flat with no open orders at {} ({} ms after the request)", now.ToIso8601Millis(),

@@ -267,6 +267,7 @@ class RiskGovernor {
   double strategy_capital_ = 0.0;
   std::size_t strategies_not_normal_ = 0;  // strategies whose own state is not NORMAL
   StrategyId last_strategy_;               // the last strategy Approve registered
+  bool following_kill_ = false;            // inside FollowKillSwitch
   TimerId timer_;
   std::uint64_t next_id_ = 1;
   struct KillSwitchState {

@@ -1,7 +1,8 @@
 // TokenBucket: a rate limit of `rate` requests per `period` with bursts of
 // up to `capacity`. Refilled continuously from the time given to it (no
-// clock of its own), in exact integer nanoseconds: a token is worth
-// period / rate of time. Over any interval of length T at most
+// clock of its own), in integer nanoseconds: a token is worth period / rate
+// of time, rounded down to the nanosecond (so a rate that does not divide
+// the period lets through at most one token in 1e9 more). Over any interval of length T at most
 // capacity + rate x T / period requests pass.
 #pragma once
 
