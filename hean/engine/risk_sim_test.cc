@@ -35,6 +35,7 @@
 #include "hean/book/book_set.h"
 #include "hean/core/clock.h"
 #include "hean/engine/sim_runner.h"
+#include "hean/engine/test_order_events.h"
 #include "hean/exec/order_gateway.h"
 #include "hean/exec/order_manager.h"
 #include "hean/model/events.h"
@@ -88,28 +89,7 @@ Qty AbsQty(Qty q) { return q.IsNegative() ? -q : q; }
 
 std::string DenyName(DenyReason r) { return std::string(ToString(r)); }
 
-// An answer of the exchange, every field that matters, for comparing runs.
-std::string Serialize(const Event& e) {
-  std::string s(EventTypeName(TypeOf(e)));
-  s.append(" ").append(std::to_string(TsEvent(e).nanos())).append(" ").append(std::to_string(TsRecv(e).nanos()));
-  std::visit(
-      [&s](const auto& ev) {
-        using T = std::decay_t<decltype(ev)>;
-        if constexpr (std::is_base_of_v<FillReport, T>) {
-          s.append(" ").append(ev.client_order_id.view()).append(" ").append(ev.trade_id.view());
-          s.append(" ").append(ToString(ev.side)).append(" ").append(ToString(ev.liquidity));
-          s.append(" ").append(ev.last_price.ToString()).append(" ").append(ev.last_qty.ToString());
-          s.append(" ").append(ev.cum_qty.ToString()).append(" ").append(ev.fee.ToString());
-        } else if constexpr (std::is_same_v<T, OrderRejected> || std::is_same_v<T, OrderCancelRejected> ||
-                             std::is_same_v<T, OrderAmendRejected>) {
-          s.append(" ").append(ev.client_order_id.view()).append(" ").append(ToString(ev.reason));
-        } else if constexpr (requires { ev.client_order_id; }) {
-          s.append(" ").append(ev.client_order_id.view());
-        }
-      },
-      e);
-  return s;
-}
+using test_order_events::Serialize;
 
 std::string Describe(const OrderRequest& r) {
   std::string s(r.client_order_id.view());

@@ -18,6 +18,8 @@ Price PriceOf(double x) {
 
 double Bps(double x) { return x * 1e-4; }
 
+Qty Abs(Qty q) { return q.IsNegative() ? -q : q; }
+
 std::optional<DenyReason> FromInstrumentError(InstrumentError e) {
   switch (e) {
     case InstrumentError::kPriceNotPositive:
@@ -144,10 +146,31 @@ Qty RiskGovernor::HeldOnSide(InstrumentId instrument, Side side) const noexcept 
   const Position* p = s_.portfolio->Find(instrument);
   Qty q;
   if (p != nullptr && ((side == Side::kBuy && p->is_long()) || (side == Side::kSell && p->is_short()))) {
-    q = p->qty.IsNegative() ? -p->qty : p->qty;
+    q = Abs(p->qty);
   }
   if (const InstrumentRisk* r = FindRisk(instrument)) q += r->open_qty[SideIndex(side)];
   return q;
+}
+
+Qty RiskGovernor::Reducible(InstrumentId instrument, Side side) const noexcept {
+  const Position* p = s_.portfolio->Find(instrument);
+  const bool opposes = p != nullptr && ((side == Side::kBuy && p->is_short()) || (side == Side::kSell && p->is_long()));
+  if (!opposes) return Qty::Zero();
+  Qty q = Abs(p->qty);
+  if (const InstrumentRisk* ir = FindRisk(instrument)) q -= ir->reduce_only_qty[SideIndex(side)];
+  return q;
+}
+
+Qty RiskGovernor::StrategyReducible(const StrategyId& strategy, const Position& mine, Side side) const noexcept {
+  return std::min(Abs(mine.qty) - WorkingReduceOnly(strategy, mine.instrument, side), Reducible(mine.instrument, side));
+}
+
+std::optional<Price> RiskGovernor::MarketableLimit(const Instrument& inst, Side side, const Market& m) const {
+  const bool buy = side == Side::kBuy;
+  const double touch = buy ? m.ask : m.bid;
+  const Price limit = PriceOf(touch * (1.0 + (buy ? 1.0 : -1.0) * Bps(config_.signal_slippage_bps)));
+  if (!limit.IsDefined()) return std::nullopt;
+  return buy ? inst.RoundPriceUp(limit) : inst.RoundPriceDown(limit);
 }
 
 double RiskGovernor::SideExposure(InstrumentId instrument, Side side) const noexcept {
@@ -266,13 +289,7 @@ std::optional<DenyReason> RiskGovernor::Check(const OrderRequest& r, bool own, M
   if (r.reduce_only) {
     // Reduces only what is held on the other side and not already being
     // reduced by other open reduce-only orders.
-    const Position* p = s_.portfolio->Find(r.instrument);
-    const bool opposes =
-        p != nullptr && ((r.side == Side::kBuy && p->is_short()) || (r.side == Side::kSell && p->is_long()));
-    if (!opposes) return DenyReason::kReduceOnlyWouldIncrease;
-    Qty reducible = p->qty.IsNegative() ? -p->qty : p->qty;
-    if (ir != nullptr) reducible -= ir->reduce_only_qty[SideIndex(r.side)];
-    if (r.qty > reducible) return DenyReason::kReduceOnlyWouldIncrease;
+    if (r.qty > Reducible(r.instrument, r.side)) return DenyReason::kReduceOnlyWouldIncrease;
   } else {
     if (!own && state(r.strategy) == RiskState::kSoftBrake && config_.max_order_notional > 0.0 &&
         r.qty.ToDouble() * UnitPrice(r, m) > config_.states.soft_brake_multiplier * config_.max_order_notional) {
@@ -459,12 +476,7 @@ Result<ApprovedAmend, DenyReason> RiskGovernor::ApproveAmend(const AmendRequest&
     if (added.IsPositive()) {
       // A reduce-only order may grow only into what is held on the other
       // side and not already being reduced.
-      const Position* p = s_.portfolio->Find(a.instrument);
-      const bool opposes =
-          p != nullptr && ((o.side == Side::kBuy && p->is_short()) || (o.side == Side::kSell && p->is_long()));
-      Qty reducible = opposes ? (p->qty.IsNegative() ? -p->qty : p->qty) : Qty::Zero();
-      if (const InstrumentRisk* ir = FindRisk(a.instrument)) reducible -= ir->reduce_only_qty[SideIndex(o.side)];
-      if (!opposes || added > reducible) return deny(DenyReason::kReduceOnlyWouldIncrease);
+      if (added > Reducible(a.instrument, o.side)) return deny(DenyReason::kReduceOnlyWouldIncrease);
     }
   } else {
     if (added.IsPositive()) {
@@ -549,10 +561,9 @@ Result<ApprovedOrder, DenyReason> RiskGovernor::EntryFromSignal(const Signal& si
   // A marketable limit: the touch plus the allowed slippage, on the grid.
   const bool buy = sig.side == Side::kBuy;
   const double touch = buy ? m.ask : m.bid;
-  const double bound = touch * (1.0 + (buy ? 1.0 : -1.0) * Bps(config_.signal_slippage_bps));
-  Price limit = PriceOf(bound);
-  if (!limit.IsDefined()) return DenySignal(sig, DenyReason::kInvalidOrder);
-  limit = buy ? inst.RoundPriceUp(limit) : inst.RoundPriceDown(limit);
+  const std::optional<Price> bound = MarketableLimit(inst, sig.side, m);
+  if (!bound) return DenySignal(sig, DenyReason::kInvalidOrder);
+  const Price limit = *bound;
   const double unit = limit.ToDouble();
   if (unit <= 0.0) return DenySignal(sig, DenyReason::kInvalidOrder);
 
@@ -642,18 +653,12 @@ Result<ApprovedOrder, DenyReason> RiskGovernor::ExitFromSignal(const Signal& sig
   }
   // The strategy's share less what its own reduce-only orders already
   // close, within the account's position less every reduce-only order.
-  Qty q = (mine->qty.IsNegative() ? -mine->qty : mine->qty) - WorkingReduceOnly(sig.strategy, sig.instrument, side);
-  Qty reducible = account->qty.IsNegative() ? -account->qty : account->qty;
-  if (const InstrumentRisk* ir = FindRisk(sig.instrument)) reducible -= ir->reduce_only_qty[SideIndex(side)];
-  q = std::min(q, reducible);
+  const Qty q = StrategyReducible(sig.strategy, *mine, side);
   if (!q.IsPositive()) return DenySignal(sig, DenyReason::kReduceOnlyWouldIncrease);
   Market m;
   if (auto d = CheckData(sig.instrument, m)) return DenySignal(sig, *d);
-  const bool buy = side == Side::kBuy;
-  const double touch = buy ? m.ask : m.bid;
-  Price limit = PriceOf(touch * (1.0 + (buy ? 1.0 : -1.0) * Bps(config_.signal_slippage_bps)));
-  if (!limit.IsDefined()) return DenySignal(sig, DenyReason::kInvalidOrder);
-  limit = buy ? inst.RoundPriceUp(limit) : inst.RoundPriceDown(limit);
+  const std::optional<Price> limit = MarketableLimit(inst, side, m);
+  if (!limit) return DenySignal(sig, DenyReason::kInvalidOrder);
 
   OrderRequest r;
   r.ts_event = r.ts_recv = s_.clock->Now();
@@ -663,7 +668,7 @@ Result<ApprovedOrder, DenyReason> RiskGovernor::ExitFromSignal(const Signal& sig
   r.tif = TimeInForce::kIoc;
   r.urgency = Urgency::kAggressive;
   r.reduce_only = true;
-  r.price = limit;
+  r.price = *limit;
   r.qty = q;
   r.client_order_id = NextId();
   r.strategy = sig.strategy;
@@ -789,11 +794,7 @@ void RiskGovernor::CloseExpiredPositions(UnixNanos now) {
       const Position* account = s_.portfolio->Find(inst);
       if (account == nullptr || account->is_flat() || account->is_long() != p->is_long()) continue;
       const Side side = p->is_long() ? Side::kSell : Side::kBuy;
-      Qty q = (p->qty.IsNegative() ? -p->qty : p->qty) - WorkingReduceOnly(id, inst, side);
-      Qty reducible = account->qty.IsNegative() ? -account->qty : account->qty;
-      if (const InstrumentRisk* ir = FindRisk(inst)) reducible -= ir->reduce_only_qty[SideIndex(side)];
-      q = std::min(q, reducible);
-      if (!q.IsPositive()) continue;  // a close is already working
+      if (!StrategyReducible(id, *p, side).IsPositive()) continue;  // a close is already working
       Signal close;
       close.ts_event = close.ts_recv = now;
       close.instrument = inst;
@@ -870,8 +871,7 @@ void RiskGovernor::FollowKillSwitch(UnixNanos now) {
     const Position* account = s_.portfolio->Find(inst);
     if (account == nullptr || account->is_flat() || ir.flatten_open > 0 || now < ir.flatten_retry_at) continue;
     const Side side = account->is_long() ? Side::kSell : Side::kBuy;
-    Qty left = account->qty.IsNegative() ? -account->qty : account->qty;
-    left -= ir.reduce_only_qty[SideIndex(side)];
+    Qty left = Reducible(inst, side);
     auto flatten = [&](const StrategyId& strategy, Qty q) {
       OrderRequest r;
       r.ts_event = r.ts_recv = now;
@@ -894,7 +894,7 @@ void RiskGovernor::FollowKillSwitch(UnixNanos now) {
       if (!left.IsPositive()) break;
       const Position* p = s_.portfolio->Find(id, inst);
       if (p == nullptr || p->is_flat() || p->is_long() != account->is_long()) continue;
-      const Qty q = std::min(p->qty.IsNegative() ? -p->qty : p->qty, left);
+      const Qty q = std::min(Abs(p->qty), left);
       if (q.IsPositive()) flatten(id, q);
     }
     if (left.IsPositive()) flatten(StrategyId{}, left);

@@ -226,6 +226,17 @@ class RiskGovernor {
   // Effective account exposure with `added` notional on (id, side).
   double AccountExposureWith(InstrumentId id, Side side, double added) const;
   Qty HeldOnSide(InstrumentId id, Side side) const noexcept;
+  // What a reduce-only order on `side` may still take: the account's
+  // position on the other side less the open reduce-only orders on `side`
+  // (zero when nothing is held there).
+  Qty Reducible(InstrumentId id, Side side) const noexcept;
+  // What the strategy may still close of its position `mine` with orders on
+  // `side`: its share less its own working reduce-only orders, within
+  // Reducible.
+  Qty StrategyReducible(const StrategyId& strategy, const Position& mine, Side side) const noexcept;
+  // An IOC limit for a signal: the touch plus signal_slippage_bps, on the
+  // tick grid away from the touch; nullopt if the price is out of range.
+  std::optional<Price> MarketableLimit(const Instrument& inst, Side side, const Market& m) const;
   // Leaves of the strategy's own open reduce-only orders on (id, side).
   Qty WorkingReduceOnly(const StrategyId& strategy, InstrumentId id, Side side) const noexcept;
 
