@@ -4,6 +4,7 @@
 #include <string>
 
 #include "apps/hean/data_cmd.h"
+#include "apps/hean/exec_cmd.h"
 #include "apps/hean/features_cmd.h"
 #include "apps/hean/sim_cmd.h"
 #include "hean/core/decimal.h"
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   hean::app::AddDataCommands(app, &exit_code);
   hean::app::AddSimCommand(app, &exit_code);
+  hean::app::AddExecCommand(app, &exit_code);
   hean::app::AddFeaturesCommand(app, &exit_code);
 
   CLI11_PARSE(app, argc, argv);

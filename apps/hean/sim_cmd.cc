@@ -1,5 +1,7 @@
 #include "apps/hean/sim_cmd.h"
 
+#include "apps/hean/instrument_options.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -28,14 +30,7 @@ namespace {
 
 struct SimOptions {
   std::vector<std::string> files;
-  std::string symbol;
-  std::string venue;
-  std::string tick;
-  std::string lot;
-  std::string min_qty;
-  std::string min_notional = "5";
-  std::string maker_fee = "0.0002";
-  std::string taker_fee = "0.00055";
+  InstrumentOptions instrument;
   std::string qty = "0.01";
   std::int64_t offset_ticks = 0;
   std::int64_t requote_ticks = 2;
@@ -67,37 +62,13 @@ bool ParseOpt(const std::string& text, const char* option, T* out) {
   return true;
 }
 
-// Points a market-data event at the simulated instrument; false for
-// events of other instruments and for non-market events.
-bool Retarget(Event& e, InstrumentId to) {
-  return std::visit(
-      [to](auto& ev) {
-        using T = std::decay_t<decltype(ev)>;
-        if constexpr (std::is_same_v<T, BookSnapshot> || std::is_same_v<T, BookDelta> || std::is_same_v<T, Trade>) {
-          ev.instrument = to;
-          return true;
-        } else {
-          return false;
-        }
-      },
-      e);
-}
-
 int Run(const SimOptions& o) {
-  Instrument inst;
-  inst.symbol = o.symbol;
-  if (o.tick.empty() || o.lot.empty()) {
-    Err("--tick and --lot are required: the instrument's tick and lot sizes (BTCUSDT: --tick 0.1 --lot 0.001)");
+  auto made = MakeInstrument(o.instrument);
+  if (!made.ok()) {
+    Err(made.error().ToString());
     return 2;
   }
-  if (!ParseOpt(o.tick, "--tick", &inst.tick_size) || !ParseOpt(o.lot, "--lot", &inst.lot_size)) return 2;
-  inst.min_qty = inst.lot_size;
-  if (!o.min_qty.empty() && !ParseOpt(o.min_qty, "--min-qty", &inst.min_qty)) return 2;
-  if (!ParseOpt(o.min_notional, "--min-notional", &inst.min_notional)) return 2;
-  if (!ParseOpt(o.maker_fee, "--maker-fee", &inst.maker_fee) || !ParseOpt(o.taker_fee, "--taker-fee", &inst.taker_fee))
-    return 2;
-  inst.price_precision = DecimalsOf(inst.tick_size.raw());
-  inst.qty_precision = DecimalsOf(inst.lot_size.raw());
+  Instrument inst = std::move(*made);
   QuotingLoopOptions lo;
   if (!ParseOpt(o.qty, "--qty", &lo.qty)) return 2;
   if (!o.max_position.empty() && !ParseOpt(o.max_position, "--max-position", &lo.max_position)) return 2;
@@ -155,23 +126,14 @@ int Run(const SimOptions& o) {
     sources.push_back(std::move(*s));
   }
   // The venue decides how the exchange rebuilds the book (sequence rules).
-  if (!o.venue.empty()) {
-    auto v = ParseVenue(o.venue);
-    if (!v.ok()) {
-      Err(v.error().ToString());
-      return 2;
-    }
-    inst.venue = *v;
-  } else {
-    const DataInstruments::Entry* found = nullptr;
+  if (inst.venue == Venue::kUnknown) {
     for (const auto& e : names.all()) {
-      if (e.symbol == o.symbol) found = &e;
+      if (e.symbol == inst.symbol) inst.venue = e.venue;
     }
-    if (found == nullptr) {
-      Err("cannot tell the venue of " + o.symbol + " from the files: give --venue bybit or --venue binance");
+    if (inst.venue == Venue::kUnknown) {
+      Err("cannot tell the venue of " + inst.symbol + " from the files: give --venue bybit or --venue binance");
       return 2;
     }
-    inst.venue = found->venue;
   }
   InstrumentRegistry registry;
   auto id = registry.Add(inst);
@@ -233,7 +195,7 @@ int Run(const SimOptions& o) {
     loop.OnMarketData(e);
   });
 
-  std::printf("sim: %s on %s, quoting %s at %lld ticks off the touch\n", o.symbol.c_str(),
+  std::printf("sim: %s on %s, quoting %s at %lld ticks off the touch\n", o.instrument.symbol.c_str(),
               std::string(ToString(instrument.venue)).c_str(), instrument.FormatQty(lo.qty).c_str(),
               static_cast<long long>(lo.offset_ticks));
   std::printf("     order latency %s, response latency %s, market data %s, queue %s, seed %llu\n",
@@ -245,21 +207,13 @@ int Run(const SimOptions& o) {
   std::uint64_t fed = 0;
   InstrumentId data_id;  // the symbol's id in the files, once seen
   while (replay.Next(&e)) {
-    const InstrumentId from = std::visit(
-        [](const auto& ev) {
-          if constexpr (requires { ev.instrument; }) {
-            return ev.instrument;
-          } else {
-            return InstrumentId{};
-          }
-        },
-        e);
+    const InstrumentId from = EventInstrument(e);
     if (!from.valid()) continue;
     if (!data_id.valid()) {
-      if (names.Get(from).symbol != o.symbol) continue;
+      if (names.Get(from).symbol != o.instrument.symbol) continue;
       data_id = from;
     }
-    if (from != data_id || !Retarget(e, instrument.id)) continue;
+    if (from != data_id || !RetargetMarketEvent(e, instrument.id)) continue;
     if (Status s = runner.Feed(e); !s.ok()) {
       Err(s.ToString());
       return 1;
@@ -275,7 +229,7 @@ int Run(const SimOptions& o) {
     return 1;
   }
   if (fed == 0) {
-    Err("no market data for " + o.symbol + " in the files");
+    Err("no market data for " + o.instrument.symbol + " in the files");
     return 1;
   }
   std::printf("     %llu market events\n", static_cast<unsigned long long>(fed));
@@ -306,14 +260,7 @@ void AddSimCommand(CLI::App& app, int* exit_code) {
       "Replay recorded data through the simulated exchange with a reference quoting loop; print fills, "
       "fees, PnL and queue statistics");
   sim->add_option("files", o.files, "recorded market data (any format HEAN reads), merged by receive time")->required();
-  sim->add_option("--symbol", o.symbol, "instrument to trade, e.g. BTCUSDT")->required();
-  sim->add_option("--venue", o.venue, "bybit or binance (default: as the files say)");
-  sim->add_option("--tick", o.tick, "tick size, e.g. 0.1");
-  sim->add_option("--lot", o.lot, "lot size, e.g. 0.001");
-  sim->add_option("--min-qty", o.min_qty, "minimum order qty (default: one lot)");
-  sim->add_option("--min-notional", o.min_notional, "minimum order value in USDT (default 5)");
-  sim->add_option("--maker-fee", o.maker_fee, "maker fee rate (default 0.0002, Bybit; negative is a rebate)");
-  sim->add_option("--taker-fee", o.taker_fee, "taker fee rate (default 0.00055, Bybit)");
+  AddInstrumentOptions(sim, o.instrument);
   sim->add_option("--qty", o.qty, "qty of each quote (default 0.01)");
   sim->add_option("--offset-ticks", o.offset_ticks, "quote this many ticks off the touch (default 0)");
   sim->add_option("--requote-ticks", o.requote_ticks, "move a quote when its target is this far (default 2)");

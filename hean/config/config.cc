@@ -231,6 +231,28 @@ Status Config::Get(std::string_view key, std::vector<std::string>& out) {
   return Status::Ok();
 }
 
+Status Config::Get(std::string_view key, std::vector<double>& out) {
+  const toml::node* n = Lookup(*impl_, key);
+  if (n == nullptr) return Status::Ok();
+  const auto* a = n->as_array();
+  if (a == nullptr) return TypeError(*impl_, key, *n, "an array of numbers");
+  std::vector<double> v;
+  v.reserve(a->size());
+  for (const toml::node& e : *a) {
+    if (const auto* f = e.as_floating_point()) {
+      v.push_back(f->get());
+    } else if (const auto* i = e.as_integer()) {
+      v.push_back(static_cast<double>(i->get()));
+    } else {
+      std::string element(key);
+      element.append("[").append(std::to_string(v.size())).append("]");
+      return TypeError(*impl_, element, e, "a number");
+    }
+  }
+  out = std::move(v);
+  return Status::Ok();
+}
+
 Status Config::CheckUnknown(std::string_view prefix) const {
   const toml::node* first = nullptr;
   std::string key;

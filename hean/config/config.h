@@ -49,6 +49,9 @@ class Config {
   Status Get(std::string_view key, std::string& out);
   Status Get(std::string_view key, Duration& out);
   Status Get(std::string_view key, std::vector<std::string>& out);
+  // An array of numbers (integers accepted); an element of another type is
+  // "source:line: key[i]: expected a number, got U" (i from 0).
+  Status Get(std::string_view key, std::vector<double>& out);
 
   // The first key at or under `prefix` ("" for the whole file) that no
   // getter read: kInvalidArgument "source:line: unknown key a.b.c".

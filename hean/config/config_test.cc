@@ -108,5 +108,30 @@ TEST(Config, LocatePutsTheKeysLineBeforeAValidationError) {
   EXPECT_TRUE(c.Locate(Status::Ok()).ok());
 }
 
+TEST(Config, ArrayOfNumbersAcceptsIntegers) {
+  Config c = MustParse("[s]\nladder = [1000, 2500.5, 1e4]\nempty = []\n");
+  std::vector<double> ladder{7.0};
+  ASSERT_TRUE(c.Get("s.ladder", ladder).ok());
+  EXPECT_EQ(ladder, (std::vector<double>{1000.0, 2500.5, 10000.0}));
+  std::vector<double> empty{1.0};
+  ASSERT_TRUE(c.Get("s.empty", empty).ok());
+  EXPECT_TRUE(empty.empty());
+  std::vector<double> missing{1.0, 2.0};
+  ASSERT_TRUE(c.Get("s.missing", missing).ok());
+  EXPECT_EQ(missing, (std::vector<double>{1.0, 2.0}));  // missing keys keep the default
+  EXPECT_TRUE(c.CheckUnknown().ok());
+}
+
+TEST(Config, ArrayOfNumbersWrongTypeNamesKeyLineAndIndex) {
+  Config c = MustParse("[s]\nnot_array = 5\n\nbad = [1, 2, \"3\"]\nmulti = [\n  1.5,\n  true,\n]\n");
+  std::vector<double> v{9.0};
+  EXPECT_EQ(c.Get("s.not_array", v).message(), "run.toml:2: s.not_array: expected an array of numbers, got an integer");
+  const Status bad = c.Get("s.bad", v);
+  EXPECT_EQ(bad.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.message(), "run.toml:4: s.bad[2]: expected a number, got a string");
+  EXPECT_EQ(c.Get("s.multi", v).message(), "run.toml:7: s.multi[1]: expected a number, got a boolean");
+  EXPECT_EQ(v, (std::vector<double>{9.0}));  // untouched on error
+}
+
 }  // namespace
 }  // namespace hean

@@ -1,6 +1,7 @@
 #include "hean/engine/sim_runner.h"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 #include <variant>
 
@@ -25,14 +26,20 @@ Status SimRunner::RunUntil(UnixNanos t, bool inclusive) {
   for (;;) {
     const auto arrival = exchange_.NextArrival();
     const auto delivery = exchange_.NextDelivery();
+    const auto timer = timers_ != nullptr ? timers_->NextDeadline() : std::nullopt;
     const bool have_md = !pending_.empty() && due(pending_.front().local);
     const bool have_arrival = arrival && due(*arrival);
     const bool have_delivery = delivery && due(*delivery);
-    if (!have_md && !have_arrival && !have_delivery) return {};
-    // The earliest first; at equal times: arrivals, answers, market data.
+    // A timer already late (deadline before the clock) fires now.
+    const UnixNanos timer_at = timer ? std::max(*timer, clock_.Now()) : UnixNanos::Max();
+    const bool have_timer = timer && due(timer_at);
+    if (!have_md && !have_arrival && !have_delivery && !have_timer) return {};
+    // The earliest first; at equal times: arrivals, answers, timers,
+    // market data.
     UnixNanos best = UnixNanos::Max();
     if (have_arrival) best = std::min(best, *arrival);
     if (have_delivery) best = std::min(best, *delivery);
+    if (have_timer) best = std::min(best, timer_at);
     if (have_md) best = std::min(best, pending_.front().local);
     if (have_arrival && *arrival == best) {
       exchange_.AdvanceTo(best);
@@ -41,6 +48,10 @@ Status SimRunner::RunUntil(UnixNanos t, bool inclusive) {
     if (Status s = Local(best); !s.ok()) return s;
     if (have_delivery && *delivery == best) {
       exchange_.DeliverUpTo(best);
+      continue;
+    }
+    if (have_timer && timer_at == best) {
+      (void)timers_->FireNext(best);
       continue;
     }
     Pending p = std::move(pending_.front());
@@ -62,6 +73,12 @@ Status SimRunner::Feed(const Event& event) {
   pending_.push_back(Pending{local, event});
   ++fed_;
   return {};
+}
+
+Status SimRunner::AdvanceTo(UnixNanos t) {
+  if (t < clock_.Now()) return Status(StatusCode::kFailedPrecondition, "SimRunner::AdvanceTo: time before the clock");
+  if (Status s = RunUntil(t, true); !s.ok()) return s;
+  return clock_.AdvanceTo(t);
 }
 
 Status SimRunner::Finish() {
@@ -89,6 +106,32 @@ Status SimRunner::Run(Replay& replay, std::uint64_t max_events) {
   }
   if (!replay.status().ok()) return replay.status();
   return Finish();
+}
+
+bool RetargetMarketEvent(Event& event, InstrumentId to) noexcept {
+  return std::visit(
+      [to](auto& ev) {
+        using T = std::decay_t<decltype(ev)>;
+        if constexpr (std::is_same_v<T, BookSnapshot> || std::is_same_v<T, BookDelta> || std::is_same_v<T, Trade>) {
+          ev.instrument = to;
+          return true;
+        } else {
+          return false;
+        }
+      },
+      event);
+}
+
+InstrumentId EventInstrument(const Event& event) noexcept {
+  return std::visit(
+      [](const auto& ev) {
+        if constexpr (requires { ev.instrument; }) {
+          return ev.instrument;
+        } else {
+          return InstrumentId{};
+        }
+      },
+      event);
 }
 
 }  // namespace hean

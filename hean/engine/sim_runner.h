@@ -5,7 +5,8 @@
 // happens in time order on one thread, so a run is deterministic.
 //
 // Order of events at equal times: command arrivals, then the market event,
-// at the exchange; local deliveries (answers, then market data) strictly
+// at the exchange; local deliveries (answers, then timers, then market
+// data) strictly
 // before a later exchange event, and after one at the same time (the
 // strategy never acts in the same instant as the market).
 //
@@ -18,6 +19,7 @@
 
 #include "hean/core/clock.h"
 #include "hean/core/status.h"
+#include "hean/core/timer_queue.h"
 #include "hean/data/replay.h"
 #include "hean/model/events.h"
 #include "hean/sim/latency_model.h"
@@ -37,10 +39,20 @@ class SimRunner {
   // Otherwise: ts_event plus a sample of the model.
   SimRunner(SimClock& clock, SimExchange& exchange, LatencyModel* market_data_latency, MarketDataFn on_market_data);
 
+  // Timers (order TTLs, cache refreshes, algorithm slices) fired at local
+  // time, in time order with the other local deliveries. Finish() fires
+  // only those due before the last work in flight: a periodic timer does
+  // not keep a finished run alive. Null: none.
+  void SetTimers(TimerQueue* timers) noexcept { timers_ = timers; }
+
   // Feeds the next recorded event (feed order). Everything due before its
   // exchange time is processed first. Errors: none today (the clock never
   // moves backwards by construction); kept for sources that can fail.
   [[nodiscard]] Status Feed(const Event& event);
+  // Processes everything due at or before `t` (local deliveries, commands,
+  // timers) and moves the clock to t: time passing with no market event.
+  // Errors: kFailedPrecondition when t is before the clock.
+  [[nodiscard]] Status AdvanceTo(UnixNanos t);
   // After the last event: delivers pending market data, then processes
   // commands and answers until none are left.
   [[nodiscard]] Status Finish();
@@ -62,11 +74,20 @@ class SimRunner {
   SimClock& clock_;
   SimExchange& exchange_;
   LatencyModel* md_latency_;
+  TimerQueue* timers_ = nullptr;
   MarketDataFn on_market_data_;
   std::deque<Pending> pending_;
   UnixNanos last_exchange_;
   UnixNanos last_local_;
   std::uint64_t fed_ = 0;
 };
+
+// Points a market-data event (book snapshot or delta, trade) at another
+// instrument id: recorded data names instruments by the reader's ids, a
+// run by its registry's. False (unchanged) for any other event.
+bool RetargetMarketEvent(Event& event, InstrumentId to) noexcept;
+
+// The instrument an event names; invalid for an event that names none.
+InstrumentId EventInstrument(const Event& event) noexcept;
 
 }  // namespace hean

@@ -54,6 +54,7 @@
 #include "hean/core/log.h"
 #include "hean/core/status.h"
 #include "hean/core/timer_queue.h"
+#include "hean/exec/order_approver.h"
 #include "hean/exec/order_gateway.h"
 #include "hean/model/events.h"
 #include "hean/model/instrument.h"
@@ -90,7 +91,7 @@ struct RiskTransitionRecord {
   StateTransition transition;
 };
 
-class RiskGovernor {
+class RiskGovernor final : public OrderApprover {
  public:
   struct Services {
     const Clock* clock = nullptr;                     // required
@@ -105,7 +106,7 @@ class RiskGovernor {
 
   // The config must be valid (Validate()); an invalid one aborts.
   RiskGovernor(RiskConfig config, Services services);
-  ~RiskGovernor();
+  ~RiskGovernor() override;
   RiskGovernor(const RiskGovernor&) = delete;
   RiskGovernor& operator=(const RiskGovernor&) = delete;
 
@@ -117,7 +118,7 @@ class RiskGovernor {
   // An already sized request: checked; approved ones are counted as open
   // orders from now on and take rate tokens. The caller sends the approval
   // (ExecutionClient::Submit or a gateway). A denial is published.
-  Result<ApprovedOrder, DenyReason> Approve(const OrderRequest& request);
+  Result<ApprovedOrder, DenyReason> Approve(const OrderRequest& request) override;
   // A change to an open order: a new price is checked against the tick and
   // the price band, a larger qty against the exposure limits; takes a rate
   // token.
@@ -125,6 +126,10 @@ class RiskGovernor {
   // The caller could not send an approved request after all (the client
   // refused it): it no longer counts as open.
   void OnSendFailed(const ClientOrderId& id);
+  // OrderApprover: the execution router works an approved request through
+  // child orders it gets approved one by one; the request itself stops
+  // counting (as OnSendFailed).
+  void Release(const ClientOrderId& id) override { OnSendFailed(id); }
 
   // Venue answers for open orders (others ignored). Fills also re-evaluate
   // the trading states.

@@ -1,0 +1,182 @@
+#include "hean/exec/slippage.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <utility>
+
+#include "hean/core/check.h"
+
+namespace hean {
+
+namespace {
+
+// The mid of a book a prediction may rest on: valid, two-sided, uncrossed,
+// positive. nullopt otherwise.
+std::optional<double> UsableMid(const OrderBook& book) noexcept {
+  if (!book.IsValid() || book.IsCrossed()) return std::nullopt;
+  const std::optional<Price> m = book.Mid();
+  if (!m || !m->IsPositive()) return std::nullopt;
+  return m->ToDouble();
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+// SlippageModel
+
+SlippageModel::SlippageModel(SlippageConfig config) : config_(std::move(config)) {}
+
+SlippageEstimate SlippageModel::Fallback(double mid) const noexcept {
+  SlippageEstimate e;
+  e.bps = config_.stale_fallback_bps;
+  e.mid = mid;
+  e.complete = false;
+  e.valid = false;
+  return e;
+}
+
+SlippageEstimate SlippageModel::Predict(const OrderBook& book, Side side, Qty qty) const noexcept {
+  const std::optional<double> mid = UsableMid(book);
+  if (!mid) return Fallback(0.0);
+  return PredictAtMid(book, side, qty, *mid);
+}
+
+SlippageEstimate SlippageModel::PredictNotional(const OrderBook& book, Side side, double notional) const noexcept {
+  const std::optional<double> mid = UsableMid(book);
+  if (!mid) return Fallback(0.0);
+  const auto qty = Qty::FromDouble(notional / *mid);
+  if (!qty.ok()) return Fallback(*mid);
+  return PredictAtMid(book, side, *qty, *mid);
+}
+
+SlippageEstimate SlippageModel::PredictAtMid(const OrderBook& book, Side side, Qty qty, double mid) const noexcept {
+  if (!qty.IsDefined() || qty.IsNegative()) return Fallback(mid);
+  SlippageEstimate e;
+  e.mid = mid;
+  if (qty.IsZero()) return e;
+
+  // >= 0 is worse than the mid: paying above it for a buy, receiving below
+  // it for a sell.
+  const double sign = side == Side::kBuy ? 1.0 : -1.0;
+  const double to_bps = sign * 1e4 / mid;
+  const TakeResult t = book.Take(side, qty);
+  const double want = qty.ToDouble();
+  const double filled = t.filled.ToDouble();
+  // The book is two-sided, so something fills.
+  const double visible_bps = (t.cost.ToDouble() / filled - mid) * to_bps;
+  if (t.complete) {
+    e.walk_bps = visible_bps;
+  } else {
+    const double rest_bps = (t.worst_price.ToDouble() - mid) * to_bps + config_.beyond_book_bps;
+    e.walk_bps = (visible_bps * filled + rest_bps * (want - filled)) / want;
+    e.complete = false;
+  }
+
+  const Qty depth = book.TotalQty(Opposite(side), config_.depth_levels);
+  e.impact_bps = depth.IsPositive() ? config_.impact_bps * std::sqrt(want / depth.ToDouble()) : config_.beyond_book_bps;
+  e.bps = e.walk_bps + e.impact_bps;
+  return e;
+}
+
+// ---------------------------------------------------------------------------
+// SlippageCache
+
+SlippageCache::SlippageCache(SlippageConfig config, const Clock& clock, const BookSet& books)
+    : model_(std::move(config)), clock_(clock), books_(books), valid_for_(model_.config().valid_for) {
+  const std::vector<double>& ladder = model_.config().ladder;
+  HEAN_CHECK(!ladder.empty() && ladder.size() <= kMaxLadder, "slippage ladder needs 1 to 32 sizes");
+  for (std::size_t i = 0; i < ladder.size(); ++i) {
+    HEAN_CHECK(std::isfinite(ladder[i]) && ladder[i] > 0.0, "slippage ladder sizes must be positive");
+    HEAN_CHECK(i == 0 || ladder[i] > ladder[i - 1], "slippage ladder must be strictly ascending");
+    ladder_[i] = ladder[i];
+  }
+  ladder_size_ = ladder.size();
+}
+
+SlippageCache::~SlippageCache() { Stop(); }
+
+SlippageCache::Entry* SlippageCache::Find(InstrumentId id) noexcept {
+  return id.value < entries_.size() ? &entries_[id.value] : nullptr;
+}
+
+void SlippageCache::Activate(InstrumentId id) {
+  HEAN_CHECK(id.valid(), "SlippageCache::Activate of an undefined instrument");
+  if (id.value >= entries_.size()) entries_.resize(static_cast<std::size_t>(id.value) + 1);
+  entries_[id.value].active = true;
+}
+
+void SlippageCache::Deactivate(InstrumentId id) {
+  if (Entry* e = Find(id)) {
+    e->active = false;
+    e->computed = false;
+  }
+}
+
+void SlippageCache::Start(TimerQueue& timers) {
+  Stop();
+  const Duration every = model_.config().refresh_interval;
+  HEAN_CHECK(every > Duration::Zero(), "slippage refresh_interval must be positive");
+  timers_ = &timers;
+  timer_ = timers.SchedulePeriodic(clock_.Now() + every, every, [this](TimerId, UnixNanos) { Refresh(); });
+}
+
+void SlippageCache::Stop() {
+  if (timers_ != nullptr && timer_.valid()) timers_->Cancel(timer_);
+  timers_ = nullptr;
+  timer_ = TimerId{};
+}
+
+void SlippageCache::Refresh() {
+  for (std::size_t i = 0; i < entries_.size(); ++i) {
+    if (entries_[i].active) Compute(InstrumentId{static_cast<std::uint32_t>(i)}, entries_[i]);
+  }
+}
+
+void SlippageCache::Refresh(InstrumentId id) {
+  Entry* e = Find(id);
+  if (e != nullptr && e->active) Compute(id, *e);
+}
+
+void SlippageCache::Compute(InstrumentId id, Entry& e) {
+  e.computed = false;
+  const OrderBook* book = books_.Find(id);
+  if (book == nullptr) return;
+  for (const Side side : {Side::kBuy, Side::kSell}) {
+    Curve& c = e.curve[SideIndex(side)];
+    for (std::size_t i = 0; i < ladder_size_; ++i) {
+      const SlippageEstimate est = model_.PredictNotional(*book, side, ladder_[i]);
+      if (!est.valid) return;
+      c.bps[i] = est.bps;
+      if (i > 0) c.slope[i] = (c.bps[i] - c.bps[i - 1]) / (ladder_[i] - ladder_[i - 1]);
+    }
+  }
+  e.computed = true;
+  e.computed_at = clock_.Now();
+  ++counts_.refreshes;
+}
+
+SlippageLookup SlippageCache::Lookup(InstrumentId id, Side side, double notional) const noexcept {
+  ++counts_.lookups;
+  if (id.value >= entries_.size()) {
+    ++counts_.stale;
+    return {model_.config().stale_fallback_bps, false};
+  }
+  const Entry& e = entries_[id.value];
+  if (!e.computed || clock_.Now() - e.computed_at > valid_for_) {
+    ++counts_.stale;
+    return {model_.config().stale_fallback_bps, false};
+  }
+  const Curve& c = e.curve[SideIndex(side)];
+  // At or below the first size (or NaN): the first size's cost.
+  if (!(notional > ladder_[0]) || ladder_size_ == 1) return {c.bps[0], true};
+  // The segment [i - 1, i] holding the notional; the last one beyond it.
+  const std::size_t last = ladder_size_ - 1;
+  std::size_t i = 1;
+  while (i < last && notional > ladder_[i]) ++i;
+  double bps = c.bps[i - 1] + c.slope[i] * (notional - ladder_[i - 1]);
+  if (notional > ladder_[last]) bps = std::max(bps, c.bps[last]);
+  return {bps, true};
+}
+
+}  // namespace hean
