@@ -117,29 +117,10 @@ Result<ExecReplayResult, Status> RunExecReplay(const ExecReplayOptions& o) {
     if (Status s = LoadProfile(o.candles, profile); !s.ok()) return s;
   }
 
-  InstrumentFees fees;
-  SimClock clock;
-  Answers answers;
-  SimExchange exchange(registry, clock, answers, **order_latency, **response_latency, **queue, fees);
-  BookSet books([&registry](InstrumentId id) {
-    return BookSet::Spec{registry.Get(id).venue, registry.Get(id).tick_size};
-  });
-  Portfolio portfolio(o.balance, registry);
-  TimerQueue timers(clock);
-  RouterGateway gateway;
-  RiskGovernor governor(o.risk, RiskGovernor::Services{&clock, &registry, &portfolio, &books, &gateway, nullptr,
-                                                       &timers, Logger()});
-  ExecutionRouter router(o.exec, ExecutionRouter::Services{&clock, &timers, &registry, &books, &exchange, &governor,
-                                                           o.candles.empty() ? nullptr : &profile, Logger()});
-  gateway.router = &router;
-  answers.router = &router;
-  answers.portfolio = &portfolio;
-  answers.governor = &governor;
-  router.Watch(instrument.id);
-
-  // The request schedule needs the data's time span: one pass over the
-  // sources is avoided by taking the span from the merged replay as it
-  // goes, and the last event's time from a first cheap pass.
+  // The data's time span (a first, cheap pass): the clock starts at the
+  // first event, so that periodic timers do not start at the epoch, and
+  // requests stop quiet_tail before the last.
+  UnixNanos first_event = UnixNanos::Max();
   UnixNanos last_event;
   {
     std::vector<std::unique_ptr<EventSource>> scan;
@@ -153,9 +134,34 @@ Result<ExecReplayResult, Status> RunExecReplay(const ExecReplayOptions& o) {
     }
     Replay r(std::move(scan));
     Event e;
-    while (r.Next(&e)) last_event = std::max(last_event, TsRecv(e));
+    while (r.Next(&e)) {
+      const UnixNanos ev = TsEvent(e);
+      first_event = std::min(first_event, ev.nanos() != 0 ? std::min(ev, TsRecv(e)) : TsRecv(e));
+      last_event = std::max(last_event, TsRecv(e));
+    }
     if (!r.status().ok()) return r.status();
   }
+  if (first_event == UnixNanos::Max()) return Invalid("no events in the files");
+
+  InstrumentFees fees;
+  SimClock clock(first_event);
+  Answers answers;
+  SimExchange exchange(registry, clock, answers, **order_latency, **response_latency, **queue, fees);
+  BookSet books([&registry](InstrumentId id) {
+    return BookSet::Spec{registry.Get(id).venue, registry.Get(id).tick_size};
+  });
+  Portfolio portfolio(o.balance, registry);
+  TimerQueue timers(clock);
+  RouterGateway gateway;
+  RiskGovernor governor(
+      o.risk, RiskGovernor::Services{&clock, &registry, &portfolio, &books, &gateway, nullptr, &timers, Logger()});
+  ExecutionRouter router(o.exec, ExecutionRouter::Services{&clock, &timers, &registry, &books, &exchange, &governor,
+                                                           o.candles.empty() ? nullptr : &profile, Logger()});
+  gateway.router = &router;
+  answers.router = &router;
+  answers.portfolio = &portfolio;
+  answers.governor = &governor;
+  router.Watch(instrument.id);
 
   ExecReplayResult result;
   result.mode = o.exec.mode;
@@ -237,14 +243,13 @@ std::string FormatExecComparison(const std::vector<ExecReplayResult>& results) {
   std::string out;
   auto row = [&](std::string_view name, auto&& cell) {
     out.append(fmt::format("{:<34}", name));
-    for (const ExecReplayResult& r : results) out.append(fmt::format("{:>16}", cell(r)));
+    for (const ExecReplayResult& r : results) out.append(fmt::format("{:>20}", cell(r)));
     out.push_back('\n');
   };
   auto ms = [](std::uint64_t ns) { return fmt::format("{:.1f}ms", static_cast<double>(ns) / 1e6); };
   row("mode", [](const ExecReplayResult& r) { return std::string(ExecModeName(r.mode)); });
-  row("requests (denied)", [](const ExecReplayResult& r) {
-    return fmt::format("{} ({})", r.requests, r.requests_denied);
-  });
+  row("requests (denied)",
+      [](const ExecReplayResult& r) { return fmt::format("{} ({})", r.requests, r.requests_denied); });
   row("requests filled / unfilled", [](const ExecReplayResult& r) {
     std::uint64_t filled = 0;
     for (const auto& w : r.metrics.works_ended) filled += w.outcome == WorkOutcome::kFilled ? 1 : 0;
@@ -263,28 +268,25 @@ std::string FormatExecComparison(const std::vector<ExecReplayResult>& results) {
     return t > 0 ? fmt::format("{:.1f}%", 100.0 * r.metrics.maker_qty / t) : std::string("-");
   });
   row("maker fill rate (attempts)", [](const ExecReplayResult& r) {
-    return r.metrics.maker_attempts ? fmt::format("{:.1f}% ({})", 100.0 * r.metrics.maker_fill_rate(),
-                                                  r.metrics.maker_attempts)
-                                    : std::string("-");
+    return r.metrics.maker_attempts
+               ? fmt::format("{:.1f}% ({})", 100.0 * r.metrics.maker_fill_rate(), r.metrics.maker_attempts)
+               : std::string("-");
   });
-  row("slippage vs arrival, mean bps", [](const ExecReplayResult& r) {
-    return fmt::format("{:.3f}", r.metrics.MeanSlippageBps());
-  });
+  row("slippage vs arrival, mean bps",
+      [](const ExecReplayResult& r) { return fmt::format("{:.3f}", r.metrics.MeanSlippageBps()); });
   row("slippage p50 / p95 bps", [](const ExecReplayResult& r) {
     return fmt::format("{:.2f} / {:.2f}", r.metrics.SlippageQuantileBps(0.5), r.metrics.SlippageQuantileBps(0.95));
   });
   row("fees paid (USDT)", [](const ExecReplayResult& r) { return fmt::format("{:.4f}", r.metrics.fees); });
   row("fees, bps of notional", [](const ExecReplayResult& r) {
-    return r.metrics.notional > 0 ? fmt::format("{:.3f}", r.metrics.fees / r.metrics.notional * 1e4)
-                                  : std::string("-");
+    return r.metrics.notional > 0 ? fmt::format("{:.3f}", r.metrics.fees / r.metrics.notional * 1e4) : std::string("-");
   });
   row("cost = slippage + fees, bps", [](const ExecReplayResult& r) {
     const double fee_bps = r.metrics.notional > 0 ? r.metrics.fees / r.metrics.notional * 1e4 : 0.0;
     return fmt::format("{:.3f}", r.metrics.MeanSlippageBps() + fee_bps);
   });
-  row("re-posts per request (mean)", [](const ExecReplayResult& r) {
-    return fmt::format("{:.2f}", r.metrics.reposts_per_work.mean());
-  });
+  row("re-posts per request (mean)",
+      [](const ExecReplayResult& r) { return fmt::format("{:.2f}", r.metrics.reposts_per_work.mean()); });
   row("post-only rejects", [](const ExecReplayResult& r) { return fmt::format("{}", r.metrics.post_only_rejects); });
   row("TTL p50 / p95", [&](const ExecReplayResult& r) {
     if (r.metrics.ttl_ns.count() == 0) return std::string("-");
@@ -294,9 +296,8 @@ std::string FormatExecComparison(const std::vector<ExecReplayResult>& results) {
     if (r.metrics.order_to_fill_ns.count() == 0) return std::string("-");
     return ms(r.metrics.order_to_fill_ns.Percentile(0.5)) + " / " + ms(r.metrics.order_to_fill_ns.Percentile(0.95));
   });
-  row("signal-to-order p50 (engine)", [&](const ExecReplayResult& r) {
-    return ms(r.metrics.signal_to_order_ns.Percentile(0.5));
-  });
+  row("signal-to-order p50 (engine)",
+      [&](const ExecReplayResult& r) { return ms(r.metrics.signal_to_order_ns.Percentile(0.5)); });
   row("router wall time p50 / p99", [](const ExecReplayResult& r) {
     return fmt::format("{}ns / {}ns", r.metrics.signal_to_order_wall_ns.Percentile(0.5),
                        r.metrics.signal_to_order_wall_ns.Percentile(0.99));
@@ -306,9 +307,8 @@ std::string FormatExecComparison(const std::vector<ExecReplayResult>& results) {
     for (const auto& f : r.metrics.fills) n += f.liquidity == LiquiditySide::kTaker ? 1 : 0;
     return n ? fmt::format("{:+.3f}bps ({})", -r.metrics.MeanPredictionErrorBps(), n) : std::string("-");
   });
-  row("child orders denied (rate)", [](const ExecReplayResult& r) {
-    return fmt::format("{} ({})", r.metrics.denied, r.metrics.rate_retries);
-  });
+  row("child orders denied (rate)",
+      [](const ExecReplayResult& r) { return fmt::format("{} ({})", r.metrics.denied, r.metrics.rate_retries); });
   row("unfinished at the end", [](const ExecReplayResult& r) { return fmt::format("{}", r.unfinished); });
   row("final position", [](const ExecReplayResult& r) { return fmt::format("{:.6g}", r.final_position); });
   return out;

@@ -2,13 +2,13 @@
 // testdata/ (Binance USD-M, 2024-07-18, about 8 minutes): the same requests
 // for each mode, every request worked to its end, and the comparison
 // printed (fill rate, slippage, fees), as `hean exec` prints it.
+#include "hean/engine/exec_replay.h"
+
 #include <gtest/gtest.h>
 
 #include <iostream>
 #include <string>
 #include <vector>
-
-#include "hean/engine/exec_replay.h"
 
 namespace hean {
 namespace {
@@ -58,7 +58,9 @@ TEST(ExecReplay, ThreeModesRunToCompletionOnTheSameRequests) {
     for (const ExecFillRecord& f : r.metrics.fills) {
       // Nothing ever paid more than the slippage bound beyond the mid it
       // was sent at.
-      if (f.liquidity == LiquiditySide::kTaker) EXPECT_LE(f.realised_bps, 10.0 + 1e-6);
+      if (f.liquidity == LiquiditySide::kTaker) {
+        EXPECT_LE(f.realised_bps, 10.0 + 1e-6);
+      }
     }
   }
   // Taker only never rests an order; the maker modes mostly do.

@@ -8,9 +8,10 @@
 //   VWAP slice inherits its parent's).
 // - predicted vs realised: for each taker fill, the cache's prediction when
 //   the IOC was sent and the realised cost vs the mid at that moment.
-// - maker fill rate: maker orders with any fill / maker orders that left
-//   the book (filled, expired, chased or stopped); post-only rejections are
-//   not attempts.
+// - maker fill rate: maker orders with any fill / maker attempts, the
+//   maker orders that filled (anything) or left the book unfilled at their
+//   TTL or chased by the touch; an order stopped (CancelAll, an algorithm's
+//   Stop) with nothing filled and a post-only rejection are not attempts.
 // - signal-to-order, engine time: first child order sent - the request's
 //   requested_at (the signal). Router wall time: from Execute / Work to that
 //   send returning (the router's own cost, on the monotonic clock).

@@ -90,8 +90,7 @@ struct ExecutionRouter::WorkState {
 };
 
 struct ExecutionRouter::InstrumentState {
-  InstrumentState(const Instrument& i, const AdaptiveTtlConfig& c, const Logger& l)
-      : inst(&i), ttl(c, i.symbol, l) {}
+  InstrumentState(const Instrument& i, const AdaptiveTtlConfig& c, const Logger& l) : inst(&i), ttl(c, i.symbol, l) {}
   const Instrument* inst;
   AdaptiveTtl ttl;
   std::vector<WorkState*> makers;  // works with a maker child working (phase kMaker)
@@ -110,7 +109,8 @@ ExecutionRouter::ExecutionRouter(ExecConfig config, Services services)
   HEAN_CHECK(s_.clock != nullptr && s_.timers != nullptr && s_.instruments != nullptr && s_.books != nullptr &&
                  s_.client != nullptr && s_.approver != nullptr,
              "ExecutionRouter: a required service is missing");
-  if (Status st = config_.Validate(); !st.ok()) internal::CheckFailed(__FILE__, __LINE__, "ExecConfig::Validate()", st.message().c_str());
+  if (Status st = config_.Validate(); !st.ok())
+    internal::CheckFailed(__FILE__, __LINE__, "ExecConfig::Validate()", st.message().c_str());
   cache_.Start(*s_.timers);
 }
 
@@ -473,6 +473,15 @@ bool ExecutionRouter::SendChild(WorkState& w, const OrderRequest& request, bool 
     }
     return false;
   }
+  // Sent: the order may be canceled from now on, before the venue's own
+  // OrderSubmitted comes back (that one is then a duplicate).
+  if (const Order* o = orders_.Find(child.client_order_id); o != nullptr && o->status == OrderStatus::kInitialized) {
+    OrderSubmitted sent;
+    sent.ts_event = sent.ts_recv = now;
+    sent.instrument = child.instrument;
+    sent.client_order_id = child.client_order_id;
+    (void)orders_.Apply(sent);
+  }
   if (first) {
     metrics_.signal_to_order_ns.Record(
         static_cast<std::uint64_t>(std::max<std::int64_t>(0, (now - w.req.requested_at).nanos())));
@@ -515,7 +524,12 @@ void ExecutionRouter::OnTtl(std::uint64_t work_id) {
   if (w.phase != Phase::kMaker) return;
   const UnixNanos now = s_.clock->Now();
   if (auto r = orders_.RequestCancel(w.child, now); !r.ok()) {
-    // Closed meanwhile (its answer is on the way): nothing to cancel.
+    const Order* o = orders_.Find(w.child);
+    // Closed meanwhile: its answer is on the way, nothing to cancel.
+    if (o == nullptr || IsTerminal(o->status)) return;
+    // Not cancelable yet (an amend or a cancel of ours is unanswered): try
+    // again shortly, so that the order never outlives its TTL unseen.
+    RearmTtl(w, config_.retry_delay);
     return;
   }
   w.phase = Phase::kCanceling;
@@ -523,8 +537,24 @@ void ExecutionRouter::OnTtl(std::uint64_t work_id) {
   std::erase(w.is->makers, &w);
   if (Status st = s_.client->Cancel(w.req.instrument, w.child); !st.ok()) {
     ++metrics_.send_errors;
-    log_.Error("cancel of {} failed: {}", w.child.view(), st.message());
+    log_.Error("cancel of {} failed: {}; trying again in {}", w.child.view(), st.message(),
+               config_.retry_delay.ToString());
+    // Never sent: the order is working as before.
+    OrderCancelRejected back;
+    back.ts_event = back.ts_recv = now;
+    back.instrument = w.req.instrument;
+    back.client_order_id = w.child;
+    (void)orders_.Apply(back);
+    w.phase = Phase::kMaker;
+    w.is->makers.push_back(&w);
+    RearmTtl(w, config_.retry_delay);
   }
+}
+
+void ExecutionRouter::RearmTtl(WorkState& w, Duration after) {
+  if (w.timer.valid()) s_.timers->Cancel(w.timer);
+  const std::uint64_t id = w.id;
+  w.timer = s_.timers->ScheduleAfter(after, [this, id](TimerId, UnixNanos) { OnTtl(id); });
 }
 
 void ExecutionRouter::Stop(std::uint64_t id) {
@@ -539,12 +569,9 @@ void ExecutionRouter::Stop(std::uint64_t id) {
       if (auto again = works_.find(id); again != works_.end()) again->second->cancel_why = CancelWhy::kStop;
       break;
     case Phase::kRetryWait:
-    case Phase::kIdle:
-      End(w, w.remaining().IsPositive() ? WorkOutcome::kUnfilled : WorkOutcome::kFilled);
-      break;
+    case Phase::kIdle: End(w, w.remaining().IsPositive() ? WorkOutcome::kUnfilled : WorkOutcome::kFilled); break;
     case Phase::kCanceling:
-    case Phase::kTaking:
-      break;  // ends when the order closes
+    case Phase::kTaking: break;  // ends when the order closes
   }
 }
 
@@ -595,8 +622,8 @@ void ExecutionRouter::OnMarketData(const Event& event) noexcept {
   // Chase: a maker order the touch left behind is canceled and re-posted.
   for (std::size_t i = 0; i < is->makers.size();) {
     WorkState* w = is->makers[i];
-    const bool behind = w->req.side == Side::kBuy ? t.bid - w->child_price_raw >= limit
-                                                   : w->child_price_raw - t.ask >= limit;
+    const bool behind =
+        w->req.side == Side::kBuy ? t.bid - w->child_price_raw >= limit : w->child_price_raw - t.ask >= limit;
     if (!behind) {
       ++i;
       continue;
@@ -705,6 +732,18 @@ ApplyOutcome ExecutionRouter::OnOrderEvent(const Event& event) {
     return outcome;
   }
 
+  if (std::holds_alternative<OrderCancelRejected>(event) && w.phase == Phase::kCanceling && order != nullptr &&
+      !IsTerminal(order->status)) {
+    // The venue refused the cancel of an order still working (a rate
+    // limit, a busy venue): it keeps working; cancel it again shortly.
+    log_.Warn("cancel of {} refused by the venue while it works: trying again in {}", cid->view(),
+              config_.retry_delay.ToString());
+    w.phase = Phase::kMaker;
+    w.is->makers.push_back(&w);
+    RearmTtl(w, config_.retry_delay);
+    return outcome;
+  }
+
   // Closed: filled, canceled or expired.
   if (order == nullptr || !IsTerminal(order->status)) return outcome;
   by_child_.erase(bc);
@@ -728,9 +767,10 @@ void ExecutionRouter::OnChildClosed(WorkState& w, bool canceled) {
     return;
   }
   if (was_maker) {
-    // A maker attempt: filled (anything) or expired. A stop is not an
-    // attempt the market answered, unless it filled.
-    if (any_fill || why == CancelWhy::kExpiry) {
+    // A maker attempt: filled (anything), or left unfilled (expired, or
+    // chased when the touch moved away). A stop is not an attempt the
+    // market answered, unless it filled.
+    if (any_fill || why == CancelWhy::kExpiry || why == CancelWhy::kChase) {
       ++metrics_.maker_attempts;
       if (any_fill) ++metrics_.maker_attempts_filled;
       w.is->ttl.RecordAttempt(any_fill);
@@ -786,8 +826,9 @@ void ExecutionRouter::End(WorkState& w, WorkOutcome outcome) {
   if (rec.filled > 0.0) {
     rec.avg_price = w.cost / rec.filled;
     if (rec.arrival_mid > 0.0) {
-      rec.slippage_bps = (w.req.side == Side::kBuy ? rec.avg_price - rec.arrival_mid : rec.arrival_mid - rec.avg_price) /
-                         rec.arrival_mid * 1e4;
+      rec.slippage_bps =
+          (w.req.side == Side::kBuy ? rec.avg_price - rec.arrival_mid : rec.arrival_mid - rec.avg_price) /
+          rec.arrival_mid * 1e4;
     }
   }
   rec.fees = w.fees;
@@ -799,9 +840,9 @@ void ExecutionRouter::End(WorkState& w, WorkOutcome outcome) {
   metrics_.reposts_per_work.Record(w.reposts);
   metrics_.works_ended.push_back(rec);
   if (log_.Enabled(LogLevel::kDebug)) {
-    log_.Debug("request {} ({} {} {}) {}: filled {} in {} maker / {} taker orders, {} re-posts", w.id,
-               w.inst->symbol, w.req.side == Side::kBuy ? "buy" : "sell", w.req.qty.ToString(),
-               WorkOutcomeName(outcome), w.filled.ToString(), w.maker_orders, w.taker_orders, w.reposts);
+    log_.Debug("request {} ({} {} {}) {}: filled {} in {} maker / {} taker orders, {} re-posts", w.id, w.inst->symbol,
+               w.req.side == Side::kBuy ? "buy" : "sell", w.req.qty.ToString(), WorkOutcomeName(outcome),
+               w.filled.ToString(), w.maker_orders, w.taker_orders, w.reposts);
   }
 
   WorkResult res;
