@@ -53,6 +53,12 @@ echo "two minutes: it cancels the quotes, flattens the position and says when it
   --risk-config config/risk-defaults.toml --kill-at 2m
 echo
 
+echo "The execution router's three modes on the same requests over the capture (docs/EXECUTION.md):"
+echo "a 0.01 BTC request every 10 s, worked maker-first with a fixed or adaptive TTL, or taken at once:"
+"$HEAN" exec "$T/usdm_btcusdt_20240718.gz" "$T/usdm_btcusdt_20240719_head20000.gz" \
+  --symbol BTCUSDT --tick 0.1 --lot 0.001 --config config/execution-defaults.toml
+echo
+
 echo "Analytics and the ImpulseEngine over the same capture (docs/STRATEGY.md). The defaults are"
 echo "calibrated for long, volatile periods and give no signal on 4.5 calm minutes:"
 "$HEAN" features --data "$T/usdm_btcusdt_20240718.gz" "$T/usdm_btcusdt_20240719_head20000.gz" \
@@ -65,7 +71,7 @@ echo "With config/impulse-short-sample.toml (10 s bars, 0.05% floor), features a
 echo
 
 mkdir -p build/bench
-for b in hean_core_bench hean_bus_bench hean_sim_bench hean_signal_bench hean_risk_bench; do
+for b in hean_core_bench hean_bus_bench hean_sim_bench hean_signal_bench hean_risk_bench hean_exec_bench; do
   bin="$(find build/release -name "$b" -type f -perm -u+x | head -1)"
   echo "==> $b"
   "$bin" --benchmark_min_time=0.2 --benchmark_out="build/bench/$b.json" --benchmark_out_format=json
