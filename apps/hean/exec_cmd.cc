@@ -132,11 +132,12 @@ int Run(const ExecOptions& o) {
     }
     results.push_back(std::move(*r));
   }
-  std::printf("exec: %s, %llu market events; a %s %s request every %s from %s after the first event, alternating "
-              "sides; order latency %s, answers %s, queue %s\n\n",
-              o.instrument.symbol.c_str(), static_cast<unsigned long long>(results.front().market_events),
-              o.urgency.c_str(), o.qty.c_str(), o.every.c_str(), o.first_after.c_str(), o.order_latency.c_str(),
-              o.response_latency.c_str(), o.queue.c_str());
+  std::printf(
+      "exec: %s, %llu market events; a %s %s request every %s from %s after the first event, alternating "
+      "sides; order latency %s, answers %s, queue %s\n\n",
+      o.instrument.symbol.c_str(), static_cast<unsigned long long>(results.front().market_events), o.urgency.c_str(),
+      o.qty.c_str(), o.every.c_str(), o.first_after.c_str(), o.order_latency.c_str(), o.response_latency.c_str(),
+      o.queue.c_str());
   std::fputs(FormatExecComparison(results).c_str(), stdout);
   if (!o.fills_csv.empty()) {
     std::ofstream out(o.fills_csv);
