@@ -1,7 +1,5 @@
 #include "apps/hean/sim_cmd.h"
 
-#include "apps/hean/instrument_options.h"
-
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -11,6 +9,7 @@
 #include <variant>
 #include <vector>
 
+#include "apps/hean/instrument_options.h"
 #include "hean/config/config.h"
 #include "hean/core/clock.h"
 #include "hean/core/log.h"
