@@ -98,8 +98,8 @@ class Harness final : public OrderEventSink, public OrderGateway {
         }),
         portfolio_(Notional::FromInt(100'000), registry_),
         timers_(clock_),
-        governor_(std::move(risk), RiskGovernor::Services{&clock_, &registry_, &portfolio_, &books_, this, nullptr,
-                                                          nullptr, Logger()}),
+        governor_(std::move(risk),
+                  RiskGovernor::Services{&clock_, &registry_, &portfolio_, &books_, this, nullptr, nullptr, Logger()}),
         router_(std::move(exec), ExecutionRouter::Services{&clock_, &timers_, &registry_, &books_, &exchange_,
                                                            &governor_, nullptr, Logger(&log_, LogLevel::kDebug)}),
         runner_(clock_, exchange_, nullptr, [this](const Event& e) {
@@ -158,8 +158,7 @@ class Harness final : public OrderEventSink, public OrderGateway {
   void RunTo(double at_ms) { ASSERT_TRUE(runner_.AdvanceTo(Ms(at_ms)).ok()); }
 
   // A parent request through the governor, worked by the router.
-  void Request(Side side, std::int64_t lots, Urgency urgency = Urgency::kNormal,
-               Price limit = Price::Undefined()) {
+  void Request(Side side, std::int64_t lots, Urgency urgency = Urgency::kNormal, Price limit = Price::Undefined()) {
     OrderRequest r;
     r.ts_event = r.ts_recv = clock_.Now();
     r.instrument = kId;

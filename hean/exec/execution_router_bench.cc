@@ -32,9 +32,9 @@ struct PassApprover final : OrderApprover {
 
 struct Fixture {
   explicit Fixture(std::int64_t chase_ticks)
-      : clock(UnixNanos::FromSeconds(1'700'000'000)),
-        timers(clock),
-        books([this](InstrumentId id) { return BookSet::Spec{Venue::kBybit, registry.Get(id).tick_size}; }) {
+      : clock(UnixNanos::FromSeconds(1'700'000'000)), timers(clock), books([this](InstrumentId id) {
+          return BookSet::Spec{Venue::kBybit, registry.Get(id).tick_size};
+        }) {
     Instrument i;
     i.symbol = "BTCUSDT";
     i.tick_size = *Price::Parse("0.1");
