@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "hean/model/test_instruments.h"
+
 namespace hean {
 namespace {
 
@@ -20,16 +22,8 @@ std::string Data(const char* name) {
 ExecReplayOptions BtcOptions(ExecMode mode) {
   ExecReplayOptions o;
   o.files = {Data("usdm_btcusdt_20240718.gz"), Data("usdm_btcusdt_20240719_head20000.gz")};
-  o.instrument.symbol = "BTCUSDT";
-  o.instrument.venue = Venue::kUnknown;
-  o.instrument.tick_size = *Price::Parse("0.1");
-  o.instrument.lot_size = *Qty::Parse("0.001");
-  o.instrument.min_qty = o.instrument.lot_size;
-  o.instrument.min_notional = Notional::FromInt(5);
-  o.instrument.maker_fee = *Rate::Parse("0.0002");
-  o.instrument.taker_fee = *Rate::Parse("0.00055");
-  o.instrument.price_precision = 1;
-  o.instrument.qty_precision = 3;
+  o.instrument = testing_support::BybitBtcUsdt();
+  o.instrument.venue = Venue::kUnknown;  // as the files say (Binance)
   o.qty = *Qty::Parse("0.01");
   o.every = Duration::Seconds(10);
   o.exec.mode = mode;

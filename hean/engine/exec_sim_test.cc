@@ -22,6 +22,7 @@
 #include "hean/exec/execution_router.h"
 #include "hean/model/events.h"
 #include "hean/model/instrument.h"
+#include "hean/model/test_instruments.h"
 #include "hean/portfolio/portfolio.h"
 #include "hean/risk/risk_governor.h"
 #include "hean/sim/fee_model.h"
@@ -40,24 +41,9 @@ Price Ticks(std::int64_t n) { return Price::FromRaw(n * kTickRaw); }
 Qty Lots(std::int64_t n) { return Qty::FromRaw(n * kLotRaw); }
 UnixNanos Ms(double ms) { return kT0 + Duration::Nanos(static_cast<std::int64_t>(ms * 1e6)); }
 
-Instrument MakeInstrument() {
-  Instrument i;
-  i.symbol = "AAAUSDT";
-  i.venue = Venue::kBybit;
-  i.kind = InstrumentKind::kLinearPerpetual;
-  i.tick_size = Price::FromRaw(kTickRaw);
-  i.lot_size = Qty::FromRaw(kLotRaw);
-  i.min_qty = Qty::FromRaw(kLotRaw);
-  i.maker_fee = Rate::FromRaw(200'000);  // 0.02%
-  i.taker_fee = Rate::FromRaw(550'000);  // 0.055%
-  i.price_precision = 2;
-  i.qty_precision = 2;
-  return i;
-}
-
 InstrumentRegistry MakeRegistry() {
   InstrumentRegistry r;
-  EXPECT_TRUE(r.Add(MakeInstrument()).ok());
+  EXPECT_TRUE(r.Add(testing_support::Usdt100()).ok());
   return r;
 }
 

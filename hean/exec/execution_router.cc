@@ -32,17 +32,12 @@ bool IsRateLimit(DenyReason r) noexcept {
 const ClientOrderId* ClientIdOf(const Event& e) noexcept {
   return std::visit(
       [](const auto& x) -> const ClientOrderId* {
-        using T = std::decay_t<decltype(x)>;
         if constexpr (requires { x.client_order_id; }) {
           if constexpr (std::is_same_v<std::decay_t<decltype(x.client_order_id)>, ClientOrderId>) {
             return &x.client_order_id;
-          } else {
-            return nullptr;
           }
-        } else {
-          (void)sizeof(T);
-          return nullptr;
         }
+        return nullptr;
       },
       e);
 }
@@ -353,8 +348,7 @@ bool ExecutionRouter::SendMaker(WorkState& w) {
   child.qty = qty;
   child.strategy = w.req.strategy;
   child.signal_id = w.req.signal_id;
-  if (!SendChild(w, child, true)) return false;
-  return true;
+  return SendChild(w, child, true);
 }
 
 bool ExecutionRouter::SendTaker(WorkState& w) {
@@ -747,11 +741,11 @@ ApplyOutcome ExecutionRouter::OnOrderEvent(const Event& event) {
   // Closed: filled, canceled or expired.
   if (order == nullptr || !IsTerminal(order->status)) return outcome;
   by_child_.erase(bc);
-  OnChildClosed(w, order->status == OrderStatus::kCanceled || order->status == OrderStatus::kExpired);
+  OnChildClosed(w);
   return outcome;
 }
 
-void ExecutionRouter::OnChildClosed(WorkState& w, bool canceled) {
+void ExecutionRouter::OnChildClosed(WorkState& w) {
   if (w.timer.valid()) s_.timers->Cancel(w.timer);
   w.timer = TimerId{};
   std::erase(w.is->makers, &w);
@@ -788,7 +782,6 @@ void ExecutionRouter::OnChildClosed(WorkState& w, bool canceled) {
     End(w, WorkOutcome::kUnfilled);  // the IOC took what it could
     return;
   }
-  (void)canceled;
   if (slice_done) {
     (void)SendMaker(w);  // the next iceberg slice
     return;

@@ -119,14 +119,13 @@ class ExecutionRouter final : public OrderGateway, public SliceWorker {
   InstrumentState& Ensure(InstrumentId id);
 
   std::uint64_t StartWork(const WorkRequest& request, WorkDone done, std::int64_t wall_start);
-  void Step(WorkState& w);  // decides and sends the next child order
   bool SendMaker(WorkState& w);
   bool SendTaker(WorkState& w);
   bool SendChild(WorkState& w, const OrderRequest& child, bool maker);
   void OnTtl(std::uint64_t work_id);
   void RearmTtl(WorkState& w, Duration after);
   void OnRetry(std::uint64_t work_id);
-  void OnChildClosed(WorkState& w, bool canceled_by_us);
+  void OnChildClosed(WorkState& w);
   void End(WorkState& w, WorkOutcome outcome);
   void RecordFill(WorkState& w, const FillReport& f, bool maker);
   bool ShouldTakeNow(const WorkState& w) const noexcept;

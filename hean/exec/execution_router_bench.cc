@@ -13,6 +13,7 @@
 #include "hean/exec/execution_router.h"
 #include "hean/exec/testing/approval_for_testing.h"
 #include "hean/model/instrument.h"
+#include "hean/model/test_instruments.h"
 
 namespace hean {
 namespace {
@@ -35,16 +36,7 @@ struct Fixture {
       : clock(UnixNanos::FromSeconds(1'700'000'000)), timers(clock), books([this](InstrumentId id) {
           return BookSet::Spec{Venue::kBybit, registry.Get(id).tick_size};
         }) {
-    Instrument i;
-    i.symbol = "BTCUSDT";
-    i.tick_size = *Price::Parse("0.1");
-    i.lot_size = *Qty::Parse("0.001");
-    i.min_qty = i.lot_size;
-    i.maker_fee = *Rate::Parse("0.0002");
-    i.taker_fee = *Rate::Parse("0.00055");
-    i.price_precision = 1;
-    i.qty_precision = 3;
-    id = *registry.Add(i);
+    id = *registry.Add(testing_support::BybitBtcUsdt());
     auto levels = std::make_shared<BookLevels>();
     for (int k = 0; k < 20; ++k) {
       levels->bids.push_back(BookLevel{Price::FromRaw((600'000 - k) * 100'000'000LL), *Qty::Parse("1.5")});

@@ -30,6 +30,7 @@
 #include "hean/model/events.h"
 #include "hean/model/instrument.h"
 #include "hean/model/order.h"
+#include "hean/model/test_instruments.h"
 
 namespace hean {
 namespace {
@@ -47,24 +48,9 @@ ClientOrderId Cid(std::string_view s) { return ClientOrderId::Of(s); }
 ClientOrderId Child(int n) { return ClientOrderId::Of("ex-" + std::to_string(n)); }
 Notional Money(double x) { return *Notional::FromDouble(x); }
 
-Instrument MakeInstrument() {
-  Instrument i;
-  i.symbol = "AAAUSDT";
-  i.venue = Venue::kBybit;
-  i.kind = InstrumentKind::kLinearPerpetual;
-  i.tick_size = Price::FromRaw(kTickRaw);
-  i.lot_size = Qty::FromRaw(kLotRaw);
-  i.min_qty = Qty::FromRaw(kLotRaw);
-  i.maker_fee = Rate::FromRaw(200'000);  // 0.02%
-  i.taker_fee = Rate::FromRaw(550'000);  // 0.055%
-  i.price_precision = 2;
-  i.qty_precision = 2;
-  return i;
-}
-
 InstrumentRegistry MakeRegistry() {
   InstrumentRegistry r;
-  EXPECT_TRUE(r.Add(MakeInstrument()).ok());
+  EXPECT_TRUE(r.Add(testing_support::Usdt100()).ok());
   return r;
 }
 

@@ -23,4 +23,21 @@ inline Instrument BybitBtcUsdt() {
   return i;
 }
 
+// A made-up linear perpetual around 100 USDT: tick 0.01, lot and min qty
+// 0.01, no min notional, Bybit's base fees (the execution tests).
+inline Instrument Usdt100() {
+  Instrument i;
+  i.symbol = "AAAUSDT";
+  i.venue = Venue::kBybit;
+  i.kind = InstrumentKind::kLinearPerpetual;
+  i.tick_size = Price::FromRaw(10'000'000);  // 0.01
+  i.lot_size = Qty::FromRaw(10'000'000);     // 0.01
+  i.min_qty = Qty::FromRaw(10'000'000);
+  i.maker_fee = Rate::FromRaw(200'000);  // 0.0002
+  i.taker_fee = Rate::FromRaw(550'000);  // 0.00055
+  i.price_precision = 2;
+  i.qty_precision = 2;
+  return i;
+}
+
 }  // namespace hean::testing_support
