@@ -22,6 +22,9 @@ PACKAGES=(
   libfmt-dev               # formatting of log lines
   libtomlplusplus-dev      # TOML config files (toml++)
   libeigen3-dev            # linear algebra: correlation eigenvalues in the risk governor
+  nlohmann-json3-dev       # JSON for reports (report.json, ab.json) and the config echo
+  chromium                 # headless browser: the report.html rendering test takes a screenshot
+  fonts-dejavu-core        # a font for the headless browser's screenshot
 )
 
 missing=()

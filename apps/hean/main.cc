@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "apps/hean/backtest_cmd.h"
 #include "apps/hean/data_cmd.h"
 #include "apps/hean/exec_cmd.h"
 #include "apps/hean/features_cmd.h"
@@ -62,6 +63,7 @@ int main(int argc, char** argv) {
   hean::app::AddSimCommand(app, &exit_code);
   hean::app::AddExecCommand(app, &exit_code);
   hean::app::AddFeaturesCommand(app, &exit_code);
+  hean::app::AddBacktestCommands(app, &exit_code);
 
   CLI11_PARSE(app, argc, argv);
 

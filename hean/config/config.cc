@@ -3,6 +3,7 @@
 #define TOML_EXCEPTIONS 0
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -14,6 +15,7 @@ struct Config::Impl {
   std::string source;
   toml::table table;
   std::set<std::string, std::less<>> used;
+  toml::table effective;  // what the getters returned
 };
 
 namespace {
@@ -128,10 +130,37 @@ Status TypeError(const Config::Impl& impl, std::string_view key, const toml::nod
   return InvalidArgumentError(std::move(m));
 }
 
+// Puts `value` at dotted `key` in `root`, making the tables on the way.
+template <class V>
+void Record(toml::table& root, std::string_view key, V&& value) {
+  toml::table* t = &root;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t dot = key.find('.', start);
+    if (dot == std::string_view::npos) break;
+    const std::string part(key.substr(start, dot - start));
+    toml::node* sub = t->get(part);
+    if (sub == nullptr || !sub->is_table()) {
+      t->insert_or_assign(part, toml::table{});
+      sub = t->get(part);
+    }
+    t = sub->as_table();
+    start = dot + 1;
+  }
+  t->insert_or_assign(std::string(key.substr(start)), std::forward<V>(value));
+}
+
 }  // namespace
 
-Status Config::Get(std::string_view key, double& out) {
-  const toml::node* n = Lookup(*impl_, key);
+namespace {
+
+std::string WhereImpl(const Config::Impl& impl, std::string_view key) {
+  const toml::node* n = impl.table.at_path(key).node();
+  return n != nullptr ? Place(impl.source, *n) : impl.source;
+}
+
+Status GetImpl(Config::Impl* impl, std::string_view key, double& out) {
+  const toml::node* n = Lookup(*impl, key);
   if (n == nullptr) return Status::Ok();
   if (const auto* f = n->as_floating_point()) {
     out = f->get();
@@ -141,25 +170,25 @@ Status Config::Get(std::string_view key, double& out) {
     out = static_cast<double>(i->get());
     return Status::Ok();
   }
-  return TypeError(*impl_, key, *n, "a number");
+  return TypeError(*impl, key, *n, "a number");
 }
 
-Status Config::Get(std::string_view key, std::int64_t& out) {
-  const toml::node* n = Lookup(*impl_, key);
+Status GetImpl(Config::Impl* impl, std::string_view key, std::int64_t& out) {
+  const toml::node* n = Lookup(*impl, key);
   if (n == nullptr) return Status::Ok();
   if (const auto* i = n->as_integer()) {
     out = i->get();
     return Status::Ok();
   }
-  return TypeError(*impl_, key, *n, "an integer");
+  return TypeError(*impl, key, *n, "an integer");
 }
 
-Status Config::Get(std::string_view key, int& out) {
+Status GetImpl(Config::Impl* impl, std::string_view key, int& out) {
   std::int64_t v = out;
-  Status s = Get(key, v);
+  Status s = GetImpl(impl, key, v);
   if (!s.ok()) return s;
   if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
-    std::string m = Where(key);
+    std::string m = WhereImpl(*impl, key);
     m.append(": ").append(key).append(": ").append(std::to_string(v)).append(" is out of range");
     return OutOfRangeError(std::move(m));
   }
@@ -167,12 +196,12 @@ Status Config::Get(std::string_view key, int& out) {
   return Status::Ok();
 }
 
-Status Config::Get(std::string_view key, std::size_t& out) {
+Status GetImpl(Config::Impl* impl, std::string_view key, std::size_t& out) {
   std::int64_t v = static_cast<std::int64_t>(out);
-  Status s = Get(key, v);
+  Status s = GetImpl(impl, key, v);
   if (!s.ok()) return s;
   if (v < 0) {
-    std::string m = Where(key);
+    std::string m = WhereImpl(*impl, key);
     m.append(": ").append(key).append(": expected a non-negative integer, got ").append(std::to_string(v));
     return InvalidArgumentError(std::move(m));
   }
@@ -180,34 +209,34 @@ Status Config::Get(std::string_view key, std::size_t& out) {
   return Status::Ok();
 }
 
-Status Config::Get(std::string_view key, bool& out) {
-  const toml::node* n = Lookup(*impl_, key);
+Status GetImpl(Config::Impl* impl, std::string_view key, bool& out) {
+  const toml::node* n = Lookup(*impl, key);
   if (n == nullptr) return Status::Ok();
   if (const auto* b = n->as_boolean()) {
     out = b->get();
     return Status::Ok();
   }
-  return TypeError(*impl_, key, *n, "a boolean");
+  return TypeError(*impl, key, *n, "a boolean");
 }
 
-Status Config::Get(std::string_view key, std::string& out) {
-  const toml::node* n = Lookup(*impl_, key);
+Status GetImpl(Config::Impl* impl, std::string_view key, std::string& out) {
+  const toml::node* n = Lookup(*impl, key);
   if (n == nullptr) return Status::Ok();
   if (const auto* s = n->as_string()) {
     out = s->get();
     return Status::Ok();
   }
-  return TypeError(*impl_, key, *n, "a string");
+  return TypeError(*impl, key, *n, "a string");
 }
 
-Status Config::Get(std::string_view key, Duration& out) {
-  const toml::node* n = Lookup(*impl_, key);
+Status GetImpl(Config::Impl* impl, std::string_view key, Duration& out) {
+  const toml::node* n = Lookup(*impl, key);
   if (n == nullptr) return Status::Ok();
   const auto* s = n->as_string();
-  if (s == nullptr) return TypeError(*impl_, key, *n, "a duration string such as \"10s\" or \"250ms\"");
+  if (s == nullptr) return TypeError(*impl, key, *n, "a duration string such as \"10s\" or \"250ms\"");
   const std::optional<Duration> d = ParseDuration(s->get());
   if (!d) {
-    std::string m = Place(impl_->source, *n);
+    std::string m = Place(impl->source, *n);
     m.append(": ").append(key).append(": \"").append(s->get()).append(
         "\" is not a duration (a number and a unit: ns, us, ms, s, m, h)");
     return InvalidArgumentError(std::move(m));
@@ -216,26 +245,26 @@ Status Config::Get(std::string_view key, Duration& out) {
   return Status::Ok();
 }
 
-Status Config::Get(std::string_view key, std::vector<std::string>& out) {
-  const toml::node* n = Lookup(*impl_, key);
+Status GetImpl(Config::Impl* impl, std::string_view key, std::vector<std::string>& out) {
+  const toml::node* n = Lookup(*impl, key);
   if (n == nullptr) return Status::Ok();
   const auto* a = n->as_array();
-  if (a == nullptr) return TypeError(*impl_, key, *n, "an array of strings");
+  if (a == nullptr) return TypeError(*impl, key, *n, "an array of strings");
   std::vector<std::string> v;
   for (const toml::node& e : *a) {
     const auto* s = e.as_string();
-    if (s == nullptr) return TypeError(*impl_, key, e, "an array of strings");
+    if (s == nullptr) return TypeError(*impl, key, e, "an array of strings");
     v.push_back(s->get());
   }
   out = std::move(v);
   return Status::Ok();
 }
 
-Status Config::Get(std::string_view key, std::vector<double>& out) {
-  const toml::node* n = Lookup(*impl_, key);
+Status GetImpl(Config::Impl* impl, std::string_view key, std::vector<double>& out) {
+  const toml::node* n = Lookup(*impl, key);
   if (n == nullptr) return Status::Ok();
   const auto* a = n->as_array();
-  if (a == nullptr) return TypeError(*impl_, key, *n, "an array of numbers");
+  if (a == nullptr) return TypeError(*impl, key, *n, "an array of numbers");
   std::vector<double> v;
   v.reserve(a->size());
   for (const toml::node& e : *a) {
@@ -246,11 +275,89 @@ Status Config::Get(std::string_view key, std::vector<double>& out) {
     } else {
       std::string element(key);
       element.append("[").append(std::to_string(v.size())).append("]");
-      return TypeError(*impl_, element, e, "a number");
+      return TypeError(*impl, element, e, "a number");
     }
   }
   out = std::move(v);
   return Status::Ok();
+}
+
+}  // namespace
+
+Status Config::Get(std::string_view key, double& out) {
+  Status s = GetImpl(impl_.get(), key, out);
+  if (s.ok()) {
+    Record(impl_->effective, key, out);
+  }
+  return s;
+}
+
+Status Config::Get(std::string_view key, std::int64_t& out) {
+  Status s = GetImpl(impl_.get(), key, out);
+  if (s.ok()) {
+    Record(impl_->effective, key, out);
+  }
+  return s;
+}
+
+Status Config::Get(std::string_view key, int& out) {
+  Status s = GetImpl(impl_.get(), key, out);
+  if (s.ok()) {
+    Record(impl_->effective, key, static_cast<std::int64_t>(out));
+  }
+  return s;
+}
+
+Status Config::Get(std::string_view key, std::size_t& out) {
+  Status s = GetImpl(impl_.get(), key, out);
+  if (s.ok()) {
+    Record(impl_->effective, key, static_cast<std::int64_t>(out));
+  }
+  return s;
+}
+
+Status Config::Get(std::string_view key, bool& out) {
+  Status s = GetImpl(impl_.get(), key, out);
+  if (s.ok()) {
+    Record(impl_->effective, key, out);
+  }
+  return s;
+}
+
+Status Config::Get(std::string_view key, std::string& out) {
+  Status s = GetImpl(impl_.get(), key, out);
+  if (s.ok()) {
+    Record(impl_->effective, key, out);
+  }
+  return s;
+}
+
+Status Config::Get(std::string_view key, Duration& out) {
+  Status s = GetImpl(impl_.get(), key, out);
+  if (s.ok()) {
+    Record(impl_->effective, key, out.ToString());
+  }
+  return s;
+}
+
+Status Config::Get(std::string_view key, std::vector<std::string>& out) {
+  Status s = GetImpl(impl_.get(), key, out);
+  if (s.ok()) {
+    toml::array a;
+    for (const std::string& v : out) a.push_back(v);
+    Record(impl_->effective, key, std::move(a));
+  }
+  return s;
+}
+
+Status Config::Get(std::string_view key, std::vector<double>& out) {
+  Status s = GetImpl(impl_.get(), key, out);
+  if (s.ok()) {
+    toml::array a;
+    for (double v : out) a.push_back(v);
+    Record(impl_->effective, key, std::move(a));
+  }
+  return s;
 }
 
 Status Config::CheckUnknown(std::string_view prefix) const {
@@ -261,6 +368,73 @@ Status Config::CheckUnknown(std::string_view prefix) const {
   std::string m = Place(impl_->source, *first);
   m.append(": unknown key ").append(key);
   return InvalidArgumentError(std::move(m));
+}
+
+Status Config::Override(std::string_view key, std::string_view literal) {
+  auto bad = [&](std::string_view why) {
+    std::string m = "override ";
+    m.append(key).append("=").append(literal).append(": ").append(why);
+    return InvalidArgumentError(std::move(m));
+  };
+  if (key.empty() || key.front() == '.' || key.back() == '.') return bad("expected a dotted key such as risk.max_leverage");
+  // The literal as a TOML value; a bare word that is not one is a string.
+  std::string doc = "v = ";
+  doc.append(literal);
+  toml::parse_result r = toml::parse(doc);
+  toml::table holder;
+  if (r && r.table().contains("v")) {
+    holder = std::move(r).table();
+  } else {
+    if (literal.find_first_of("\"'[]{}=\n") != std::string_view::npos) return bad("not a TOML value");
+    holder.insert_or_assign("v", std::string(literal));
+  }
+  // Walk to the parent table, making missing tables; a value on the way is
+  // an error (it would be replaced by a table).
+  toml::table* t = &impl_->table;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t dot = key.find('.', start);
+    if (dot == std::string_view::npos) break;
+    const std::string part(key.substr(start, dot - start));
+    if (part.empty()) return bad("empty key part");
+    toml::node* sub = t->get(part);
+    if (sub == nullptr) {
+      t->insert_or_assign(part, toml::table{});
+      sub = t->get(part);
+    } else if (!sub->is_table()) {
+      return bad(std::string(key.substr(0, dot)).append(" is a value, not a table"));
+    }
+    t = sub->as_table();
+    start = dot + 1;
+  }
+  const std::string leaf(key.substr(start));
+  if (const toml::node* old = t->get(leaf); old != nullptr && old->is_table()) {
+    return bad("is a table; override its keys one by one");
+  }
+  t->insert_or_assign(leaf, *holder.get("v"));
+  return Status::Ok();
+}
+
+std::vector<std::string> Config::Tables(std::string_view prefix) const {
+  const toml::table* t = &impl_->table;
+  if (!prefix.empty()) t = impl_->table.at_path(prefix).as_table();
+  std::vector<std::string> out;
+  if (t == nullptr) return out;
+  std::vector<std::pair<std::uint32_t, std::string>> named;
+  for (const auto& [k, v] : *t) {
+    if (v.is_table()) named.emplace_back(v.source().begin.line, std::string(k.str()));
+  }
+  std::stable_sort(named.begin(), named.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& n : named) out.push_back(std::move(n.second));
+  return out;
+}
+
+std::string Config::EffectiveToml() const {
+  std::ostringstream ss;
+  ss << toml::toml_formatter(impl_->effective, toml::format_flags::none);
+  std::string out = ss.str();
+  if (!out.empty() && out.back() != '\n') out.push_back('\n');
+  return out;
 }
 
 }  // namespace hean

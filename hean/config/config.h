@@ -7,6 +7,10 @@
 // CheckUnknown() reports any key of the file that nothing read (a typo such
 // as "perod" is an error, never silently ignored).
 //
+// Every getter also records the value the caller ends up with (the file's,
+// or the caller's default when the key is absent): EffectiveToml() writes
+// them all, so a run can save the config it really used, defaults filled in.
+//
 // toml++ is included by config.cc only. Not thread-safe.
 #pragma once
 
@@ -56,6 +60,21 @@ class Config {
   // The first key at or under `prefix` ("" for the whole file) that no
   // getter read: kInvalidArgument "source:line: unknown key a.b.c".
   Status CheckUnknown(std::string_view prefix = {}) const;
+
+  // Replaces (or adds) the value at dotted `key` with `literal`, a TOML
+  // value ("0.5", "\"250ms\"", "true", "[1, 2]"); bare words that are not
+  // TOML values are taken as strings (so "adaptive_ttl" works). Errors:
+  // kInvalidArgument naming the key for an empty key, a key whose parent
+  // is not a table, or an unparsable literal.
+  [[nodiscard]] Status Override(std::string_view key, std::string_view literal);
+
+  // The names of the tables directly under `prefix` ("" for the top level),
+  // in file order ("instruments" -> {"BTCUSDT", "ETHUSDT"}).
+  std::vector<std::string> Tables(std::string_view prefix) const;
+
+  // Every value the getters returned so far, as a TOML document (tables in
+  // key order). Durations are written as strings ParseDuration reads.
+  std::string EffectiveToml() const;
 
   // "source:line" of a key, or just the source when the key is absent.
   std::string Where(std::string_view key) const;

@@ -51,6 +51,8 @@ class LatencyHistogram {
     return max_;
   }
 
+  // Samples in bucket i (0 <= i < kBuckets), for drawing the distribution.
+  std::uint64_t bucket_count(int i) const noexcept { return counts_[static_cast<std::size_t>(i)]; }
   void Reset() noexcept { *this = LatencyHistogram(); }
 
   void Merge(const LatencyHistogram& o) noexcept {

@@ -249,15 +249,23 @@ Status ExecutionRouter::Execute(const ApprovedOrder& order) {
   w.requested_at = r.ts_event;
   const Touch t = TouchOf(s_.books->Find(r.instrument));
   w.arrival_mid = t.mid;
+  const ClientOrderId parent = r.client_order_id;
+  const InstrumentId instrument = r.instrument;
   if (config_.algo.algo != ExecAlgo::kNone && r.qty.ToDouble() * t.mid >= config_.algo.min_notional) {
-    const ClientOrderId parent = r.client_order_id;
     Logger log = log_;
-    (void)algos_.Start(w, is.inst->lot_size, [log, parent](const WorkResult& res) {
+    (void)algos_.Start(w, is.inst->lot_size, [this, log, parent, instrument](const WorkResult& res) {
       log.Info("{} {} ended {}: filled {}", "algo", parent.view(), WorkOutcomeName(res.outcome), res.filled.ToString());
+      if (request_done_) request_done_(parent, instrument, res);
     });
     return Status::Ok();
   }
-  (void)StartWork(w, nullptr, wall);
+  WorkDone done;
+  if (request_done_) {
+    done = [this, parent, instrument](const WorkResult& res) {
+      if (request_done_) request_done_(parent, instrument, res);
+    };
+  }
+  (void)StartWork(w, std::move(done), wall);
   return Status::Ok();
 }
 
@@ -416,6 +424,7 @@ bool ExecutionRouter::SendChild(WorkState& w, const OrderRequest& request, bool 
     End(w, WorkOutcome::kFailed);
     return false;
   }
+  if (child_sent_) child_sent_(child.client_order_id, w.req.parent);
   // The state first: a client may answer before Submit returns.
   const std::uint64_t id = w.id;
   w.child = child.client_order_id;

@@ -37,6 +37,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <unordered_map>
@@ -101,6 +102,16 @@ class ExecutionRouter final : public OrderGateway, public SliceWorker {
   // kApplied for a fill means it is new and counts.
   ApplyOutcome OnOrderEvent(const Event& event);
 
+  // Called when a limit request given to Execute ends (filled, unfilled,
+  // stopped or denied), with its client order id: the request is then no
+  // longer working anywhere (the strategy's context can close it).
+  using RequestDoneFn = std::function<void(const ClientOrderId& request, InstrumentId, const WorkResult&)>;
+  void OnRequestDone(RequestDoneFn f) { request_done_ = std::move(f); }
+  // Called for each child order made (before it is sent), with the
+  // approved request it works for (a TWAP / VWAP slice's parent): for
+  // reports that link orders to requests.
+  using ChildSentFn = std::function<void(const ClientOrderId& child, const ClientOrderId& request)>;
+  void OnChildSent(ChildSentFn f) { child_sent_ = std::move(f); }
   // Requests being worked (algorithm parents count once, their slices too).
   std::size_t active() const noexcept;
   const OrderManager& orders() const noexcept { return orders_; }
@@ -146,6 +157,8 @@ class ExecutionRouter final : public OrderGateway, public SliceWorker {
   std::uint64_t next_work_ = 1;
   std::uint64_t next_child_ = 1;
   ExecutionMetrics metrics_;
+  RequestDoneFn request_done_;
+  ChildSentFn child_sent_;
 };
 
 }  // namespace hean

@@ -200,6 +200,12 @@ class OrderManager {
     if (lists == nullptr) return;
     for (const Slot* s : lists->by_side[SideIndex(side)]) f(s->order);
   }
+  // Calls f(const Order&) for every order held, open and closed, in
+  // creation order (reports).
+  template <class F>
+  void ForEach(F&& f) const {
+    for (const auto& s : slots_) f(s->order);
+  }
   std::size_t OpenCount(InstrumentId instrument) const noexcept;
   std::size_t OpenCount(InstrumentId instrument, Side side) const noexcept;
 
