@@ -38,6 +38,7 @@ struct RunOptions {
   std::string out;
   std::int64_t seed = -1;
   bool quiet = false;
+  int loops = 1;
 };
 
 void Err(std::string_view cmd, const std::string& s) {
@@ -156,6 +157,7 @@ Result<Completed, Status> RunOne(std::string_view cmd, const RunOptions& o, cons
   Progress progress(o.quiet, label.empty() ? std::string(cmd) : label);
   BacktestOptions bo;
   bo.scan_span = progress.wants_span();
+  bo.loops = o.loops;
   if (!o.quiet) bo.progress = [&progress](const BacktestProgress& p) { progress(p); };
   auto record = RunBacktest(c.config, bo);
   progress.Done();
@@ -542,6 +544,9 @@ void AddBacktestCommands(CLI::App& app, int* exit_code) {
       "simulated exchange -> portfolio; write report.json, CSV files and report.html");
   AddRunOptions(bt, run, true);
   bt->add_option("--out", run.out, "output directory (default runs/<UTC time>-<run.name>)");
+  bt->add_option("--loops", run.loops,
+                 "replay the data this many times back to back, shifted in time (a long run from a short file: "
+                 "benchmarks)");
   bt->callback([exit_code] { *exit_code = RunBacktestCmd(run); });
 
   static std::string check_path;
