@@ -207,10 +207,10 @@ Status LoadBacktestConfig(Config& c, const std::string& base_dir, BacktestConfig
   if (Status s = c.Get("sim.response_latency", out.sim.response_latency); !s.ok()) return s;
   if (Status s = c.Get("sim.market_data_latency", out.sim.market_data_latency); !s.ok()) return s;
   if (Status s = c.Get("sim.queue", out.sim.queue); !s.ok()) return s;
-  for (const char* key : {"sim.order_latency", "sim.response_latency", "sim.market_data_latency"}) {
-    std::string spec;
-    (void)c.Get(key, spec);
-    if (spec.empty() || (spec == "recorded" && std::string_view(key) == "sim.market_data_latency")) continue;
+  for (const auto& [key, spec] : {std::pair<const char*, const std::string&>{"sim.order_latency", out.sim.order_latency},
+                                   {"sim.response_latency", out.sim.response_latency},
+                                   {"sim.market_data_latency", out.sim.market_data_latency}}) {
+    if (spec == "recorded" && std::string_view(key) == "sim.market_data_latency") continue;
     if (auto m = MakeLatencyModel(spec, 1); !m.ok()) {
       return Invalid(fmt::format("{}: {}: {}", c.Where(key), key, m.error().message()));
     }

@@ -194,9 +194,9 @@ namespace {
 // Reads a string key and parses it with `parse`; an error gets the key's
 // place and name ("run.toml:7: execution.mode: unknown mode 'foo' (...)").
 template <class T, class Parse>
-Status GetEnum(Config& c, std::string_view key, T& out, Parse parse) {
-  if (!c.Has(key)) return Status::Ok();
-  std::string name;
+Status GetEnum(Config& c, std::string_view key, T& out, Parse parse, std::string_view default_name) {
+  std::string name(default_name);
+  if (!c.Has(key)) return c.Get(key, name);  // absent: records the default for the effective config
   if (Status s = c.Get(key, name); !s.ok()) return s;
   Result<T, Status> r = parse(name);
   if (!r.ok()) {
@@ -213,7 +213,7 @@ Status GetEnum(Config& c, std::string_view key, T& out, Parse parse) {
 Status LoadExecConfig(Config& c, ExecConfig& out) {
   ExecConfig o = out;
   const Status reads[] = {
-      GetEnum(c, "execution.mode", o.mode, ParseExecMode),
+      GetEnum(c, "execution.mode", o.mode, ParseExecMode, ExecModeName(o.mode)),
       c.Get("execution.fixed_ttl", o.fixed_ttl),
       c.Get("execution.ttl.base", o.ttl.base),
       c.Get("execution.ttl.min_ttl", o.ttl.min_ttl),
@@ -237,12 +237,12 @@ Status LoadExecConfig(Config& c, ExecConfig& out) {
       c.Get("execution.slippage.refresh_interval", o.slippage.refresh_interval),
       c.Get("execution.slippage.valid_for", o.slippage.valid_for),
       c.Get("execution.slippage.ladder", o.slippage.ladder),
-      GetEnum(c, "execution.algo.algo", o.algo.algo, ParseExecAlgo),
+      GetEnum(c, "execution.algo.algo", o.algo.algo, ParseExecAlgo, ExecAlgoName(o.algo.algo)),
       c.Get("execution.algo.min_notional", o.algo.min_notional),
       c.Get("execution.algo.duration", o.algo.duration),
       c.Get("execution.algo.slices", o.algo.slices),
       c.Get("execution.algo.vwap_bucket", o.algo.vwap_bucket),
-      GetEnum(c, "execution.algo.catch_up", o.algo.catch_up, ParseCatchUp),
+      GetEnum(c, "execution.algo.catch_up", o.algo.catch_up, ParseCatchUp, CatchUpName(o.algo.catch_up)),
   };
   for (const Status& s : reads) {
     if (!s.ok()) return s;
