@@ -13,8 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -91,7 +91,8 @@ std::string Thousands(std::uint64_t v) {
 // every 10% (or 10 s) otherwise.
 class Progress {
  public:
-  Progress(bool quiet, std::string label) : quiet_(quiet), tty_(isatty(fileno(stderr)) != 0), label_(std::move(label)) {}
+  Progress(bool quiet, std::string label)
+      : quiet_(quiet), tty_(isatty(fileno(stderr)) != 0), label_(std::move(label)) {}
   bool wants_span() const noexcept { return !quiet_; }
   void operator()(const BacktestProgress& p) {
     if (quiet_) return;
@@ -111,8 +112,8 @@ class Progress {
       std::string bar(static_cast<std::size_t>(filled), '#');
       bar.append(static_cast<std::size_t>(kWidth - filled), '.');
       std::fprintf(stderr, "\r%s [%s] %5.1f%%  %s events  %s  %.2f M ev/s  ETA %s   ", label_.c_str(), bar.c_str(),
-                   share < 0 ? 0.0 : share * 100.0, Thousands(p.events).c_str(), p.now.ToIso8601().c_str(),
-                   rate / 1e6, eta.c_str());
+                   share < 0 ? 0.0 : share * 100.0, Thousands(p.events).c_str(), p.now.ToIso8601().c_str(), rate / 1e6,
+                   eta.c_str());
       drawn_ = true;
       return;
     }
@@ -169,7 +170,9 @@ Result<Completed, Status> RunOne(std::string_view cmd, const RunOptions& o, cons
   return c;
 }
 
-std::string Num(double v, int decimals) { return std::isnan(v) ? std::string("-") : fmt::format("{:.{}f}", v, decimals); }
+std::string Num(double v, int decimals) {
+  return std::isnan(v) ? std::string("-") : fmt::format("{:.{}f}", v, decimals);
+}
 
 void PrintSummary(const Completed& c) {
   const ReportStats& s = c.stats;
@@ -178,11 +181,12 @@ void PrintSummary(const Completed& c) {
   std::printf("  net PnL %s USDT (%s%%), fees %s, max drawdown %s USDT (%s%%)\n", Num(s.net_pnl, 2).c_str(),
               Num(s.return_pct, 4).c_str(), Num(s.fees, 2).c_str(), Num(s.max_drawdown, 2).c_str(),
               Num(s.max_drawdown_pct, 3).c_str());
-  std::printf("  signals %llu (approved %llu, denied %llu), fills %llu (maker share %s%%), round trips %llu, win rate %s%%\n",
-              static_cast<unsigned long long>(s.signals), static_cast<unsigned long long>(s.signals_approved),
-              static_cast<unsigned long long>(s.signals_denied), static_cast<unsigned long long>(s.fills),
-              Num(s.maker_share * 100.0, 1).c_str(), static_cast<unsigned long long>(s.round_trips),
-              Num(s.win_rate * 100.0, 1).c_str());
+  std::printf(
+      "  signals %llu (approved %llu, denied %llu), fills %llu (maker share %s%%), round trips %llu, win rate %s%%\n",
+      static_cast<unsigned long long>(s.signals), static_cast<unsigned long long>(s.signals_approved),
+      static_cast<unsigned long long>(s.signals_denied), static_cast<unsigned long long>(s.fills),
+      Num(s.maker_share * 100.0, 1).c_str(), static_cast<unsigned long long>(s.round_trips),
+      Num(s.win_rate * 100.0, 1).c_str());
   std::printf("  slippage vs arrival mean %s bps, Sharpe %s, Sortino %s, execution %s\n",
               Num(s.slippage_mean_bps, 3).c_str(), Num(s.sharpe, 2).c_str(), Num(s.sortino, 2).c_str(),
               c.record.exec_mode.c_str());
@@ -243,8 +247,7 @@ int RunAb(const AbOptions& o, const std::string& out_opt) {
     std::fprintf(stderr, "hean ab: warning: A and B read different data files\n");
   }
   if (a->config.seed != b->config.seed) std::fprintf(stderr, "hean ab: warning: A and B have different seeds\n");
-  const AbComparison cmp =
-      CompareRuns(la, a->record, a->stats, lb, b->record, b->stats, o.iterations, a->config.seed);
+  const AbComparison cmp = CompareRuns(la, a->record, a->stats, lb, b->record, b->stats, o.iterations, a->config.seed);
   const std::string table = FormatAbTable(cmp);
   std::fputs(table.c_str(), stdout);
   for (const auto& [name, text] : {std::pair<const char*, std::string>{"ab.csv", AbCsv(cmp)},
@@ -387,7 +390,12 @@ int RunSweep(const SweepOptions& o, const std::string& self) {
   std::map<pid_t, std::size_t> running;
   std::size_t next = 0;
   auto start = [&](std::size_t i) -> bool {
-    std::vector<std::string> args = {self, "backtest", "--config", o.base.config, "--quiet", "--out",
+    std::vector<std::string> args = {self,
+                                     "backtest",
+                                     "--config",
+                                     o.base.config,
+                                     "--quiet",
+                                     "--out",
                                      (fs::path(out) / fmt::format("run-{:03}", i + 1)).string()};
     for (const std::string& d : o.base.data) {
       args.push_back("--data");
@@ -429,11 +437,13 @@ int RunSweep(const SweepOptions& o, const std::string& self) {
     const std::size_t i = it->second;
     running.erase(it);
     exit_codes[i] = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    std::printf("  run-%03zu %s: %s\n", i + 1, exit_codes[i] == 0 ? "done" : "FAILED", [&] {
-      std::string s;
-      for (const std::string& kv : combos[i]) s.append(s.empty() ? "" : " ").append(kv);
-      return s;
-    }().c_str());
+    std::printf("  run-%03zu %s: %s\n", i + 1, exit_codes[i] == 0 ? "done" : "FAILED",
+                [&] {
+                  std::string s;
+                  for (const std::string& kv : combos[i]) s.append(s.empty() ? "" : " ").append(kv);
+                  return s;
+                }()
+                    .c_str());
     std::fflush(stdout);
   }
 
@@ -462,7 +472,7 @@ int RunSweep(const SweepOptions& o, const std::string& self) {
     }
     Row r{i, {}, std::nan("")};
     Flatten(j, "", r.figures);
-    r.figures.erase("wall.wall_seconds");
+    std::erase_if(r.figures, [](const auto& kv) { return kv.first.rfind("wall.", 0) == 0; });  // wall-clock figures
     std::string full;
     if (auto m = FindMetric(r.figures, o.metric, &full)) {
       r.metric = *m;
@@ -478,9 +488,9 @@ int RunSweep(const SweepOptions& o, const std::string& self) {
     return 2;
   }
   // Lower is better for costs and drawdowns; higher otherwise.
-  const bool lower_better = metric_key.find("drawdown") != std::string::npos ||
-                            metric_key.find("slippage") != std::string::npos ||
-                            metric_key.find("fees") != std::string::npos || metric_key.find("latency") != std::string::npos;
+  const bool lower_better =
+      metric_key.find("drawdown") != std::string::npos || metric_key.find("slippage") != std::string::npos ||
+      metric_key.find("fees") != std::string::npos || metric_key.find("latency") != std::string::npos;
   std::stable_sort(rows.begin(), rows.end(), [&](const Row& x, const Row& y) {
     if (std::isnan(x.metric)) return false;
     if (std::isnan(y.metric)) return true;

@@ -207,9 +207,10 @@ Status LoadBacktestConfig(Config& c, const std::string& base_dir, BacktestConfig
   if (Status s = c.Get("sim.response_latency", out.sim.response_latency); !s.ok()) return s;
   if (Status s = c.Get("sim.market_data_latency", out.sim.market_data_latency); !s.ok()) return s;
   if (Status s = c.Get("sim.queue", out.sim.queue); !s.ok()) return s;
-  for (const auto& [key, spec] : {std::pair<const char*, const std::string&>{"sim.order_latency", out.sim.order_latency},
-                                   {"sim.response_latency", out.sim.response_latency},
-                                   {"sim.market_data_latency", out.sim.market_data_latency}}) {
+  for (const auto& [key, spec] :
+       {std::pair<const char*, const std::string&>{"sim.order_latency", out.sim.order_latency},
+        {"sim.response_latency", out.sim.response_latency},
+        {"sim.market_data_latency", out.sim.market_data_latency}}) {
     if (spec == "recorded" && std::string_view(key) == "sim.market_data_latency") continue;
     if (auto m = MakeLatencyModel(spec, 1); !m.ok()) {
       return Invalid(fmt::format("{}: {}: {}", c.Where(key), key, m.error().message()));
@@ -271,7 +272,9 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
         clock_(start),
         engine_(clock_),
         exchange_(registry_, clock_, *this, order_lat, resp_lat, queue, fees_),
-        books_([this](InstrumentId id) { return BookSet::Spec{registry_.Get(id).venue, registry_.Get(id).tick_size}; }),
+        books_([this](InstrumentId id) {
+          return BookSet::Spec{registry_.Get(id).venue, registry_.Get(id).tick_size};
+        }),
         portfolio_(balance, registry_),
         runner_(clock_, exchange_, md_lat, [this](const Event& e) { OnMarketData(e); }) {}
 
@@ -279,7 +282,9 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
     Logger log = options_.logger;
     analytics_ = std::make_unique<MarketAnalytics>(
         config_.analytics,
-        [this](InstrumentId id) { return MarketAnalytics::Spec{registry_.Get(id).symbol, registry_.Get(id).tick_size}; },
+        [this](InstrumentId id) {
+          return MarketAnalytics::Spec{registry_.Get(id).symbol, registry_.Get(id).tick_size};
+        },
         &books_, log.WithComponent("analytics"));
     EventBus& bus = engine_.bus();
     analytics_->Attach(bus, clock_);
@@ -302,9 +307,8 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
     AttachStrategy(bus, *context_, *strategy_);
     bus.Subscribe<Signal>([this](const Signal& s) { OnSignal(s); });
     bus.Subscribe<FlashCrash>([this](const FlashCrash& c) { governor_->OnFlashCrash(c); });
-    router_->OnRequestDone([this](const ClientOrderId& id, InstrumentId inst, const WorkResult&) {
-      context_->OnOrderClosed(inst, id);
-    });
+    router_->OnRequestDone(
+        [this](const ClientOrderId& id, InstrumentId inst, const WorkResult&) { context_->OnOrderClosed(inst, id); });
     if (options_.keep_rows) {
       router_->OnChildSent([this](const ClientOrderId& child, const ClientOrderId& request) {
         parent_of_.emplace(std::string(child.view()), std::string(request.view()));
@@ -316,9 +320,8 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
     record_.instruments.resize(registry_.size());
     for (std::size_t v = 0; v < registry_.size(); ++v) {
       const Instrument& i = registry_.Get(InstrumentId{static_cast<std::uint32_t>(v)});
-      record_.instruments[v] =
-          RunInstrument{i.id, i.symbol, i.tick_size, i.lot_size, i.maker_fee, i.taker_fee, i.price_precision,
-                        i.qty_precision};
+      record_.instruments[v] = RunInstrument{i.id,        i.symbol,    i.tick_size,       i.lot_size,
+                                             i.maker_fee, i.taker_fee, i.price_precision, i.qty_precision};
     }
     last_mid_.assign(registry_.size(), Price::Undefined());
     next_price_point_.assign(registry_.size(), UnixNanos());
@@ -344,8 +347,8 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
     InstrumentId to;
     if (const Instrument* i = BySymbol(entry.symbol)) {
       if (entry.venue != Venue::kUnknown && entry.venue != i->venue) {
-        return Invalid(fmt::format("instruments.{}.venue is {} but the data names {}:{}", i->symbol,
-                                   ToString(i->venue), ToString(entry.venue), entry.symbol));
+        return Invalid(fmt::format("instruments.{}.venue is {} but the data names {}:{}", i->symbol, ToString(i->venue),
+                                   ToString(entry.venue), entry.symbol));
       }
       to = i->id;
     }
@@ -392,10 +395,10 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
     r.max_drawdown = portfolio_.max_drawdown().ToDouble();
     r.max_drawdown_fraction = portfolio_.max_drawdown_fraction();
     for (const RiskTransitionRecord& t : governor_->transitions()) {
-      r.risk_transitions.push_back(RiskTransitionRow{
-          t.ts, t.strategy.empty() ? std::string("account") : std::string(t.strategy.view()),
-          std::string(ToString(t.transition.from)), std::string(ToString(t.transition.to)),
-          std::string(t.transition.reason)});
+      r.risk_transitions.push_back(
+          RiskTransitionRow{t.ts, t.strategy.empty() ? std::string("account") : std::string(t.strategy.view()),
+                            std::string(ToString(t.transition.from)), std::string(ToString(t.transition.to)),
+                            std::string(t.transition.reason)});
     }
     // Denials: the signals' from their records, the rest are child orders.
     std::map<std::string, std::uint64_t> by_signal;
@@ -555,7 +558,8 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
     for (std::size_t v = 0; v < registry_.size(); ++v) {
       const Position* p = portfolio_.Find(InstrumentId{static_cast<std::uint32_t>(v)});
       if (p == nullptr || p->is_flat()) continue;
-      const double px = p->valuation_price.IsDefined() ? p->valuation_price.ToDouble() : p->avg_entry_price().ToDouble();
+      const double px =
+          p->valuation_price.IsDefined() ? p->valuation_price.ToDouble() : p->avg_entry_price().ToDouble();
       e.gross_exposure += std::abs(p->qty.ToDouble()) * px;
       if (options_.keep_rows) PushPosition(*p);
     }
@@ -624,9 +628,16 @@ Result<RunRecord, Status> RunBacktest(const BacktestConfig& config, const Backte
     if (Status s = OpenAll(files, names, scan); !s.ok()) return s;
     Replay r(std::move(scan));
     Event e;
+    bool first = true;
     while (r.Next(&e)) {
-      const UnixNanos ev = TsEvent(e);
-      first_event = std::min(first_event, ev.nanos() != 0 ? std::min(ev, TsRecv(e)) : TsRecv(e));
+      // The clock starts at the first event in replay order (its exchange
+      // time when earlier), whether or not the rest is scanned, so that the
+      // scan changes no output.
+      if (first) {
+        const UnixNanos ev = TsEvent(e);
+        first_event = ev.nanos() != 0 ? std::min(ev, TsRecv(e)) : TsRecv(e);
+        first = false;
+      }
       last_event = std::max(last_event, TsRecv(e));
       if (!options.scan_span && options.loops == 1) break;
     }
@@ -654,6 +665,7 @@ Result<RunRecord, Status> RunBacktest(const BacktestConfig& config, const Backte
   std::uint64_t next_progress = options.progress_every;
   UnixNanos data_first, data_last;
   bool any = false;
+  std::vector<std::uint8_t> seen;  // by run instrument: got a market event
   for (int loop = 0; loop < options.loops; ++loop) {
     DataInstruments names;
     std::vector<std::unique_ptr<EventSource>> sources;
@@ -671,8 +683,10 @@ Result<RunRecord, Status> RunBacktest(const BacktestConfig& config, const Backte
         continue;
       }
       if (loop > 0) ShiftTime(e, shift);
+      if (seen.size() <= to->value) seen.resize(to->value + 1, 0);
+      seen[to->value] = 1;
       if (!any) {
-        data_first = TsRecv(e);
+        data_first = std::min(first_event, TsRecv(e));
         any = true;
       }
       data_last = std::max(data_last, TsRecv(e));
@@ -687,15 +701,20 @@ Result<RunRecord, Status> RunBacktest(const BacktestConfig& config, const Backte
     }
     if (!replay.status().ok()) return replay.status();
   }
-  if (!any) {
-    std::string symbols;
-    for (const Instrument& i : config.instruments) symbols.append(symbols.empty() ? "" : ", ").append(i.symbol);
-    return Invalid("no market data for " + symbols + " in the data files");
+  {
+    std::string missing;
+    for (const Instrument& i : config.instruments) {
+      const InstrumentId id = registry.Find(i.venue, i.symbol)->id;
+      if (id.value >= seen.size() || seen[id.value] == 0) missing.append(missing.empty() ? "" : ", ").append(i.symbol);
+    }
+    if (!missing.empty()) return Invalid("no market data for " + missing + " in the data files");
   }
   if (Status s = run->Finish(); !s.ok()) return s;
   RunRecord record = run->TakeRecord();
   record.first_event = data_first;
-  record.last_event = data_last;
+  // The run's clock follows exchange time when that is later than the
+  // receive time, so the run can end after the last receive time.
+  record.last_event = std::max(data_last, run->now());
   record.wall_seconds = wall();
   if (options.progress) {
     progress.events = record.events;
