@@ -376,7 +376,8 @@ Status Config::Override(std::string_view key, std::string_view literal) {
     m.append(key).append("=").append(literal).append(": ").append(why);
     return InvalidArgumentError(std::move(m));
   };
-  if (key.empty() || key.front() == '.' || key.back() == '.') return bad("expected a dotted key such as risk.max_leverage");
+  if (key.empty() || key.front() == '.' || key.back() == '.')
+    return bad("expected a dotted key such as risk.max_leverage");
   // The literal as a TOML value; a bare word that is not one is a string.
   std::string doc = "v = ";
   doc.append(literal);

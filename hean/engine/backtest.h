@@ -54,12 +54,12 @@ struct ReportConfig {
 
 struct BacktestConfig {
   std::string name = "backtest";
-  std::string source;              // the config file ("" when built in code)
-  std::vector<std::string> data;   // market data files, paths as given (resolved against base_dir)
-  std::string base_dir;            // relative data paths are relative to this (the config file's directory)
-  std::string candles;             // optional 1-minute candles for the VWAP profile
+  std::string source;             // the config file ("" when built in code)
+  std::vector<std::string> data;  // market data files, paths as given (resolved against base_dir)
+  std::string base_dir;           // relative data paths are relative to this (the config file's directory)
+  std::string candles;            // optional 1-minute candles for the VWAP profile
   std::uint64_t seed = 1;
-  double balance = 100'000.0;      // USDT
+  double balance = 100'000.0;           // USDT
   std::vector<Instrument> instruments;  // symbol, venue, tick, lot, minimums, fees
   AnalyticsConfig analytics;
   ImpulseConfig impulse;

@@ -77,12 +77,12 @@ struct FillRecord {
 struct PositionRecord {
   UnixNanos ts;
   InstrumentId instrument;
-  Qty qty;                                     // signed
-  Price avg_entry = Price::Undefined();        // Undefined when flat
-  Price mark = Price::Undefined();             // valuation price (mid) at ts
-  Notional realized_pnl;                       // cumulative, gross
+  Qty qty;                               // signed
+  Price avg_entry = Price::Undefined();  // Undefined when flat
+  Price mark = Price::Undefined();       // valuation price (mid) at ts
+  Notional realized_pnl;                 // cumulative, gross
   Notional unrealized_pnl;
-  Notional fees;                               // cumulative
+  Notional fees;  // cumulative
 };
 
 // The account's equity at one time: sampled every report interval (one
@@ -92,8 +92,8 @@ struct EquityRecord {
   double equity = 0.0;
   double realized_pnl = 0.0;  // cumulative, gross
   double unrealized_pnl = 0.0;
-  double fees = 0.0;      // cumulative
-  double drawdown = 0.0;  // peak equity so far - equity (>= 0)
+  double fees = 0.0;            // cumulative
+  double drawdown = 0.0;        // peak equity so far - equity (>= 0)
   double gross_exposure = 0.0;  // sum of |qty| x mark over instruments
 };
 
@@ -144,9 +144,9 @@ struct RunRecord {
   // Time span and counts.
   UnixNanos first_event;
   UnixNanos last_event;
-  std::uint64_t events = 0;  // market events replayed
+  std::uint64_t events = 0;             // market events replayed
   std::uint64_t events_not_traded = 0;  // events of instruments the config does not name (skipped)
-  double wall_seconds = 0.0;  // not part of the deterministic outputs
+  double wall_seconds = 0.0;            // not part of the deterministic outputs
 
   std::vector<OrderRecord> orders;
   std::vector<FillRecord> fills;

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "hean/report/report_stats.h"
 #include "hean/engine/run_record.h"
+#include "hean/report/report_stats.h"
 
 namespace hean {
 
@@ -25,9 +25,9 @@ struct AbRow {
 struct AbComparison {
   std::string label_a;
   std::string label_b;
-  std::vector<AbRow> rows;     // Figures() of both, without wall-time figures
-  BootstrapCi trade_pnl_bps;   // per round trip
-  BootstrapCi slippage_bps;    // per fill
+  std::vector<AbRow> rows;    // Figures() of both, without wall-time figures
+  BootstrapCi trade_pnl_bps;  // per round trip
+  BootstrapCi slippage_bps;   // per fill
   int iterations = 0;
   std::uint64_t seed = 0;
 };

@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "hean/report/report_stats.h"
 #include "hean/engine/run_record.h"
+#include "hean/report/report_stats.h"
 
 namespace hean {
 

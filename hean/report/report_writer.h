@@ -10,8 +10,8 @@
 #include <string>
 
 #include "hean/core/status.h"
-#include "hean/report/report_stats.h"
 #include "hean/engine/run_record.h"
+#include "hean/report/report_stats.h"
 
 namespace hean {
 
