@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -19,6 +18,7 @@
 #include "hean/data/replay.h"
 #include "hean/data/source.h"
 #include "hean/engine/engine.h"
+#include "hean/engine/exec_replay.h"
 #include "hean/engine/signal_pipeline.h"
 #include "hean/engine/sim_runner.h"
 #include "hean/exec/execution_router.h"
@@ -112,40 +112,6 @@ Status OpenAll(const std::vector<std::string>& files, DataInstruments& names,
     out.push_back(std::move(*s));
   }
   return Status::Ok();
-}
-
-Status LoadProfile(const std::string& path, VolumeProfile& profile) {
-  DataInstruments names;
-  std::vector<std::unique_ptr<EventSource>> src;
-  if (Status s = OpenAll({path}, names, src); !s.ok()) return s;
-  std::vector<Event> batch;
-  for (;;) {
-    batch.clear();
-    if (!src[0]->Next(batch)) break;
-    for (const Event& e : batch) {
-      if (const auto* b = std::get_if<Bar>(&e)) profile.Add(*b);
-      if (const auto* t = std::get_if<Trade>(&e)) profile.Add(*t);
-    }
-  }
-  if (!src[0]->status().ok()) return src[0]->status();
-  if (profile.empty()) return Invalid(path + ": no candles or trades for a volume profile");
-  return Status::Ok();
-}
-
-std::string StatusName(OrderStatus s) {
-  switch (s) {
-    case OrderStatus::kInitialized: return "initialized";
-    case OrderStatus::kSubmitted: return "submitted";
-    case OrderStatus::kAccepted: return "accepted";
-    case OrderStatus::kPartiallyFilled: return "partially_filled";
-    case OrderStatus::kPendingCancel: return "pending_cancel";
-    case OrderStatus::kPendingAmend: return "pending_amend";
-    case OrderStatus::kFilled: return "filled";
-    case OrderStatus::kCanceled: return "canceled";
-    case OrderStatus::kExpired: return "expired";
-    case OrderStatus::kRejected: return "rejected";
-  }
-  return "unknown";
 }
 
 }  // namespace
@@ -253,7 +219,7 @@ Status CheckBacktestInputs(const BacktestConfig& config) {
   }
   if (!config.candles.empty()) {
     VolumeProfile profile;
-    if (Status s = LoadProfile(config.CandlesPath(), profile); !s.ok()) return s;
+    if (Status s = LoadVolumeProfile(config.CandlesPath(), profile); !s.ok()) return s;
   }
   return Status::Ok();
 }
@@ -431,7 +397,7 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
         rec.filled = o.filled_qty;
         rec.avg_fill_price = o.avg_fill_price();
         rec.fees = o.fees;
-        rec.status = StatusName(o.status);
+        rec.status = std::string(OrderStatusName(o.status));
         rec.created = o.ts_init;
         rec.closed = o.ts_closed;
         r.orders.push_back(std::move(rec));
@@ -597,8 +563,8 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
 Result<RunRecord, Status> RunBacktest(const BacktestConfig& config, const BacktestOptions& options) {
   if (Status s = config.Validate(); !s.ok()) return s;
   if (options.loops < 1) return Invalid("loops must be at least 1");
-  const auto wall_start = std::chrono::steady_clock::now();
-  auto wall = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count(); };
+  const std::int64_t wall_start = MonotonicNanos();  // wall time: progress and events/s only
+  auto wall = [&] { return static_cast<double>(MonotonicNanos() - wall_start) / 1e9; };
   const std::vector<std::string> files = config.DataPaths();
 
   auto order_lat = MakeLatencyModel(config.sim.order_latency, config.seed);
@@ -615,7 +581,7 @@ Result<RunRecord, Status> RunBacktest(const BacktestConfig& config, const Backte
   if (!queue.ok()) return Invalid("sim.queue: " + queue.error().message());
   VolumeProfile profile;
   if (!config.candles.empty()) {
-    if (Status s = LoadProfile(config.CandlesPath(), profile); !s.ok()) return s;
+    if (Status s = LoadVolumeProfile(config.CandlesPath(), profile); !s.ok()) return s;
   }
 
   // The time span: the first event always (the clock starts there, so that

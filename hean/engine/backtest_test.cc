@@ -417,7 +417,7 @@ TEST(BacktestDemo, TradesAndEveryRecordAgrees) {
         EXPECT_LE(o.price.ToDouble() * o.qty.ToDouble(), cfg.risk.max_order_notional + 1e-6);
       }
     }
-    EXPECT_EQ(o.status == "filled", o.filled == o.qty) << o.status;
+    EXPECT_EQ(o.status == "Filled", o.filled == o.qty) << o.status;
   }
   EXPECT_LT(governor_orders, r.orders.size() / 4);
 

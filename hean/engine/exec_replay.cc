@@ -50,7 +50,9 @@ struct Answers final : OrderEventSink {
   }
 };
 
-Status LoadProfile(const std::string& path, VolumeProfile& profile) {
+}  // namespace
+
+Status LoadVolumeProfile(const std::string& path, VolumeProfile& profile) {
   DataInstruments names;
   SourceOptions so;
   so.instruments = &names;
@@ -69,8 +71,6 @@ Status LoadProfile(const std::string& path, VolumeProfile& profile) {
   if (profile.empty()) return Invalid(path + ": no candles or trades for a volume profile");
   return Status::Ok();
 }
-
-}  // namespace
 
 Result<ExecReplayResult, Status> RunExecReplay(const ExecReplayOptions& o) {
   if (Status s = o.exec.Validate(); !s.ok()) return s;
@@ -114,7 +114,7 @@ Result<ExecReplayResult, Status> RunExecReplay(const ExecReplayOptions& o) {
   if (!queue.ok()) return queue.error();
   VolumeProfile profile;
   if (!o.candles.empty()) {
-    if (Status s = LoadProfile(o.candles, profile); !s.ok()) return s;
+    if (Status s = LoadVolumeProfile(o.candles, profile); !s.ok()) return s;
   }
 
   // The data's time span (a first, cheap pass): the clock starts at the

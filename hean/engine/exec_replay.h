@@ -22,6 +22,7 @@
 #include "hean/core/time.h"
 #include "hean/exec/exec_config.h"
 #include "hean/exec/exec_metrics.h"
+#include "hean/exec/volume_profile.h"
 #include "hean/model/events.h"
 #include "hean/model/instrument.h"
 #include "hean/risk/risk_config.h"
@@ -61,6 +62,11 @@ struct ExecReplayResult {
   double realized_pnl = 0.0;
   std::uint64_t unfinished = 0;  // requests still working when the data ended
 };
+
+// Builds a VWAP volume profile from a file of 1-minute candles or trades
+// (any format HEAN reads). Errors: the file cannot be read (file and line),
+// or it has no candles or trades.
+[[nodiscard]] Status LoadVolumeProfile(const std::string& path, VolumeProfile& profile);
 
 // Errors: options that do not validate, files that cannot be read, no
 // market data for the symbol (each message names what and where).

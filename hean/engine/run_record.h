@@ -49,7 +49,7 @@ struct OrderRecord {
   Qty filled;
   Price avg_fill_price = Price::Undefined();  // Undefined when nothing filled
   Notional fees;
-  std::string status;  // final status ("filled", "canceled", ... "accepted" if still open)
+  std::string status;  // final status, OrderStatusName ("Filled", "Canceled", ... "Accepted" if still open)
   UnixNanos created;
   UnixNanos closed;  // zero when still open at the end
 };
