@@ -273,6 +273,13 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
     AttachStrategy(bus, *context_, *strategy_);
     bus.Subscribe<Signal>([this](const Signal& s) { OnSignal(s); });
     bus.Subscribe<FlashCrash>([this](const FlashCrash& c) { governor_->OnFlashCrash(c); });
+    router_->OnAnswerApplied([this](const Event& e, ApplyOutcome o) {
+      const FillReport* fill = nullptr;
+      if (const auto* f = std::get_if<OrderFilled>(&e)) fill = f;
+      if (const auto* f = std::get_if<OrderPartiallyFilled>(&e)) fill = f;
+      if (fill != nullptr && o == ApplyOutcome::kApplied) OnFill(*fill);
+      governor_->OnOrderEvent(e);
+    });
     router_->OnRequestDone(
         [this](const ClientOrderId& id, InstrumentId inst, const WorkResult&) { context_->OnOrderClosed(inst, id); });
     if (options_.keep_rows) {
@@ -414,13 +421,10 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
   Status CancelAll(InstrumentId instrument) override { return router_->CancelAll(instrument); }
 
   // OrderEventSink (the exchange's answers).
+  // The router first; new fills reach the portfolio and every answer the
+  // governor before the router acts on it (OnAnswerApplied, set up above).
   void OnOrderEvent(const Event& e) override {
     const ApplyOutcome o = router_->OnOrderEvent(e);
-    const FillReport* fill = nullptr;
-    if (const auto* f = std::get_if<OrderFilled>(&e)) fill = f;
-    if (const auto* f = std::get_if<OrderPartiallyFilled>(&e)) fill = f;
-    if (fill != nullptr && o == ApplyOutcome::kApplied) OnFill(*fill);
-    governor_->OnOrderEvent(e);
     if (o == ApplyOutcome::kApplied) (void)engine_.bus().Publish(e);
     engine_.RunUntilIdle();
   }

@@ -34,20 +34,12 @@ struct RouterGateway final : OrderGateway {
   Status CancelAll(InstrumentId instrument) override { return router->CancelAll(instrument); }
 };
 
-// The exchange's answers: the router (its OrderManager) first, new fills to
-// the portfolio, then the governor.
+// The exchange's answers: the router (its OrderManager) first; before it
+// acts on one, new fills go to the portfolio and every answer to the
+// governor (ExecutionRouter::OnAnswerApplied).
 struct Answers final : OrderEventSink {
   ExecutionRouter* router = nullptr;
-  Portfolio* portfolio = nullptr;
-  RiskGovernor* governor = nullptr;
-  void OnOrderEvent(const Event& e) override {
-    const ApplyOutcome o = router->OnOrderEvent(e);
-    if (o == ApplyOutcome::kApplied) {
-      if (const auto* f = std::get_if<OrderFilled>(&e)) (void)portfolio->OnFill(*f);
-      if (const auto* f = std::get_if<OrderPartiallyFilled>(&e)) (void)portfolio->OnFill(*f);
-    }
-    governor->OnOrderEvent(e);
-  }
+  void OnOrderEvent(const Event& e) override { (void)router->OnOrderEvent(e); }
 };
 
 }  // namespace
@@ -159,8 +151,13 @@ Result<ExecReplayResult, Status> RunExecReplay(const ExecReplayOptions& o) {
                                                            o.candles.empty() ? nullptr : &profile, Logger()});
   gateway.router = &router;
   answers.router = &router;
-  answers.portfolio = &portfolio;
-  answers.governor = &governor;
+  router.OnAnswerApplied([&portfolio, &governor](const Event& e, ApplyOutcome o) {
+    if (o == ApplyOutcome::kApplied) {
+      if (const auto* f = std::get_if<OrderFilled>(&e)) (void)portfolio.OnFill(*f);
+      if (const auto* f = std::get_if<OrderPartiallyFilled>(&e)) (void)portfolio.OnFill(*f);
+    }
+    governor.OnOrderEvent(e);
+  });
   router.Watch(instrument.id);
 
   ExecReplayResult result;

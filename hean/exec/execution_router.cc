@@ -67,6 +67,7 @@ struct ExecutionRouter::WorkState {
   std::uint32_t maker_orders = 0;
   std::uint32_t taker_orders = 0;
   std::uint32_t post_only_rejects = 0;
+  double first_notional = 0.0;  // of the first child the governor approved
   DenyReason denied = DenyReason::kInvalidOrder;
 
   // The live child.
@@ -344,6 +345,11 @@ bool ExecutionRouter::SendMaker(WorkState& w) {
     show = std::max(show, std::max(w.inst->min_qty, w.inst->lot_size));
     qty = std::min(qty, show);
   }
+  qty = ChildQty(w, qty, px);
+  if (!qty.IsPositive()) {
+    End(w, w.remaining().IsPositive() ? WorkOutcome::kUnfilled : WorkOutcome::kFilled);
+    return false;
+  }
   OrderRequest child;
   child.ts_event = child.ts_recv = s_.clock->Now();
   child.instrument = w.req.instrument;
@@ -389,12 +395,35 @@ bool ExecutionRouter::SendTaker(WorkState& w) {
   child.urgency = w.req.urgency;
   child.reduce_only = w.req.reduce_only;
   child.price = px;
-  child.qty = w.remaining();
+  child.qty = ChildQty(w, w.remaining(), px.raw());
+  if (!child.qty.IsPositive()) {
+    End(w, WorkOutcome::kUnfilled);
+    return false;
+  }
   child.strategy = w.req.strategy;
   child.signal_id = w.req.signal_id;
   w.child_send_mid = t.mid;
   w.child_predicted_bps = cache_.Lookup(w.req.instrument, w.req.side, child.qty.ToDouble() * t.mid).bps;
   return SendChild(w, child, false);
+}
+
+// A later child never carries more notional than the first one the
+// governor approved for the request: a sell re-posted after the touch rose
+// (or a buy without a limit) would otherwise be denied against the very
+// order limit the request was sized by. Its qty is cut to that notional at
+// its own price, to the lot (the rest goes in the next child). Buys with a
+// limit never go above the limit the governor sized them at; a reduce-only
+// order reduces what is held and keeps its qty. Zero when less than the
+// instrument's minimum would be left.
+Qty ExecutionRouter::ChildQty(const WorkState& w, Qty qty, std::int64_t price_raw) const noexcept {
+  if (w.req.reduce_only || w.first_notional <= 0.0) return qty;
+  if (w.req.side == Side::kBuy && w.req.limit.IsDefined()) return qty;
+  const double price = static_cast<double>(price_raw) / static_cast<double>(kFixedScale);
+  if (qty.ToDouble() * price <= w.first_notional) return qty;
+  auto capped = Qty::FromDouble(w.first_notional / price);
+  if (!capped.ok()) return Qty::Zero();
+  const Qty q = std::min(qty, w.inst->RoundQtyDown(*capped));
+  return q < w.inst->min_qty ? Qty::Zero() : q;
 }
 
 bool ExecutionRouter::SendChild(WorkState& w, const OrderRequest& request, bool maker) {
@@ -417,6 +446,7 @@ bool ExecutionRouter::SendChild(WorkState& w, const OrderRequest& request, bool 
     return false;
   }
   const UnixNanos now = s_.clock->Now();
+  if (w.first_notional <= 0.0) w.first_notional = child.qty.ToDouble() * child.price.ToDouble();
   auto created = orders_.Create(child, now);
   if (!created.ok()) {
     s_.approver->Release(child.client_order_id);
@@ -688,25 +718,42 @@ ApplyOutcome ExecutionRouter::OnOrderEvent(const Event& event) {
   const ClientOrderId* cid = ClientIdOf(event);
   if (cid == nullptr || cid->empty()) {
     // A fill named by the venue's id only: find ours.
+    cid = nullptr;
     if (const auto* f = std::get_if<OrderFilled>(&event)) {
       if (const Order* o = orders_.FindByVenueId(f->venue_order_id)) cid = &o->client_order_id;
     } else if (const auto* p = std::get_if<OrderPartiallyFilled>(&event)) {
       if (const Order* o = orders_.FindByVenueId(p->venue_order_id)) cid = &o->client_order_id;
     }
-    if (cid == nullptr) return outcome;
   }
-  auto bc = by_child_.find(*cid);
-  if (bc == by_child_.end()) return outcome;
-  auto wit = works_.find(bc->second);
-  if (wit == works_.end()) return outcome;
-  WorkState& w = *wit->second;
-  if (w.child != *cid) return outcome;
-  const Order* order = orders_.Find(*cid);
+  // A copy: what the owner does with the answer may change the router.
+  const ClientOrderId child = cid != nullptr ? *cid : ClientOrderId();
+  bool ours = false;
+  if (!child.empty()) {
+    if (auto bc = by_child_.find(child); bc != by_child_.end()) {
+      if (auto wit = works_.find(bc->second); wit != works_.end() && wit->second->child == child) {
+        ours = true;
+        WorkState& w = *wit->second;
+        const FillReport* fill = nullptr;
+        if (const auto* f = std::get_if<OrderFilled>(&event)) fill = f;
+        if (const auto* p = std::get_if<OrderPartiallyFilled>(&event)) fill = p;
+        if (fill != nullptr && outcome == ApplyOutcome::kApplied) RecordFill(w, *fill, w.child_maker);
+      }
+    }
+  }
+  if (answer_applied_) answer_applied_(event, outcome);
+  if (ours) ActOn(event, child, outcome);
+  return outcome;
+}
 
-  const FillReport* fill = nullptr;
-  if (const auto* f = std::get_if<OrderFilled>(&event)) fill = f;
-  if (const auto* p = std::get_if<OrderPartiallyFilled>(&event)) fill = p;
-  if (fill != nullptr && outcome == ApplyOutcome::kApplied) RecordFill(w, *fill, w.child_maker);
+void ExecutionRouter::ActOn(const Event& event, const ClientOrderId& cid, ApplyOutcome outcome) {
+  // Found again: the owner's answer handling may have stopped the work.
+  auto bc = by_child_.find(cid);
+  if (bc == by_child_.end()) return;
+  auto wit = works_.find(bc->second);
+  if (wit == works_.end()) return;
+  WorkState& w = *wit->second;
+  if (w.child != cid) return;
+  const Order* order = orders_.Find(cid);
 
   if (const auto* rej = std::get_if<OrderRejected>(&event); rej != nullptr && outcome == ApplyOutcome::kApplied) {
     by_child_.erase(bc);
@@ -727,31 +774,30 @@ ApplyOutcome ExecutionRouter::OnOrderEvent(const Event& event) {
       } else {
         End(w, WorkOutcome::kUnfilled);
       }
-      return outcome;
+      return;
     }
     if (rej->reason != RejectReason::kPostOnlyWouldTake) ++metrics_.venue_rejects;
-    log_.Warn("{} rejected by the venue ({}): request {} ends", cid->view(), ToString(rej->reason), w.id);
+    log_.Warn("{} rejected by the venue ({}): request {} ends", cid.view(), ToString(rej->reason), w.id);
     End(w, w.stop && rej->reason == RejectReason::kPostOnlyWouldTake ? WorkOutcome::kUnfilled : WorkOutcome::kFailed);
-    return outcome;
+    return;
   }
 
   if (std::holds_alternative<OrderCancelRejected>(event) && w.phase == Phase::kCanceling && order != nullptr &&
       !IsTerminal(order->status)) {
     // The venue refused the cancel of an order still working (a rate
     // limit, a busy venue): it keeps working; cancel it again shortly.
-    log_.Warn("cancel of {} refused by the venue while it works: trying again in {}", cid->view(),
+    log_.Warn("cancel of {} refused by the venue while it works: trying again in {}", cid.view(),
               config_.retry_delay.ToString());
     w.phase = Phase::kMaker;
     w.is->makers.push_back(&w);
     RearmTtl(w, config_.retry_delay);
-    return outcome;
+    return;
   }
 
   // Closed: filled, canceled or expired.
-  if (order == nullptr || !IsTerminal(order->status)) return outcome;
+  if (order == nullptr || !IsTerminal(order->status)) return;
   by_child_.erase(bc);
   OnChildClosed(w);
-  return outcome;
 }
 
 void ExecutionRouter::OnChildClosed(WorkState& w) {

@@ -102,6 +102,16 @@ class ExecutionRouter final : public OrderGateway, public SliceWorker {
   // kApplied for a fill means it is new and counts.
   ApplyOutcome OnOrderEvent(const Event& event);
 
+  // Called inside OnOrderEvent, once for every answer, after the router's
+  // own books took it (a new fill recorded) and before the router acts on
+  // it (a re-post, the next iceberg slice, the IOC for the rest). The owner
+  // books a new fill into the portfolio and gives the answer to the risk
+  // governor here, so that the order the router sends next is checked by a
+  // governor that no longer counts the closed order and holds the fill.
+  // Without it a re-post is checked while its predecessor still counts.
+  using AnswerAppliedFn = std::function<void(const Event&, ApplyOutcome)>;
+  void OnAnswerApplied(AnswerAppliedFn f) { answer_applied_ = std::move(f); }
+
   // Called when a limit request given to Execute ends (filled, unfilled,
   // stopped or denied), with its client order id: the request is then no
   // longer working anywhere (the strategy's context can close it).
@@ -133,6 +143,8 @@ class ExecutionRouter final : public OrderGateway, public SliceWorker {
   bool SendMaker(WorkState& w);
   bool SendTaker(WorkState& w);
   bool SendChild(WorkState& w, const OrderRequest& child, bool maker);
+  Qty ChildQty(const WorkState& w, Qty qty, std::int64_t price_raw) const noexcept;
+  void ActOn(const Event& event, const ClientOrderId& cid, ApplyOutcome outcome);
   void OnTtl(std::uint64_t work_id);
   void RearmTtl(WorkState& w, Duration after);
   void OnRetry(std::uint64_t work_id);
@@ -159,6 +171,7 @@ class ExecutionRouter final : public OrderGateway, public SliceWorker {
   ExecutionMetrics metrics_;
   RequestDoneFn request_done_;
   ChildSentFn child_sent_;
+  AnswerAppliedFn answer_applied_;
 };
 
 }  // namespace hean

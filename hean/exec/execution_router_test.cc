@@ -1112,5 +1112,122 @@ TEST(ExecutionRouter, CancelTheClientCouldNotSendIsTriedAgain) {
   EXPECT_GE(h.client().cancels.size(), 2u) << "the failed cancel was never sent again";
 }
 
+// --- The owner's answer hook ------------------------------------------------------
+
+// OnAnswerApplied runs once for every answer, after the router's books took
+// it and before the router acts on it: a re-post is approved only after
+// the owner (portfolio, governor) has seen the cancel of the order before.
+TEST(ExecutionRouter, AnswerHookSeesEveryAnswerBeforeTheRouterActsOnIt) {
+  Harness h;
+  struct Seen {
+    bool canceled = false;
+    ApplyOutcome outcome = ApplyOutcome::kApplied;
+    std::size_t approvals = 0;
+    std::size_t submits = 0;
+  };
+  std::vector<Seen> seen;
+  h.router().OnAnswerApplied([&](const Event& e, ApplyOutcome o) {
+    seen.push_back(
+        Seen{std::holds_alternative<OrderCanceled>(e), o, h.approver().approvals.size(), h.client().submits.size()});
+  });
+  ASSERT_TRUE(h.Execute(h.Parent(Side::kBuy, 10)).ok());
+  h.Ack(Child(1));
+  ASSERT_EQ(seen.size(), 2u);  // OrderSubmitted, OrderAccepted
+  h.AdvanceBy(Ms(150));
+  ASSERT_EQ(h.client().cancels.size(), 1u);
+  EXPECT_EQ(h.Canceled(Child(1)), ApplyOutcome::kApplied);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_TRUE(seen[2].canceled);
+  EXPECT_EQ(seen[2].outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(seen[2].approvals, 1u) << "the re-post was approved before the owner saw the cancel";
+  EXPECT_EQ(seen[2].submits, 1u);
+  ASSERT_EQ(h.client().submits.size(), 2u);  // then the re-post
+  EXPECT_EQ(h.approver().approvals.size(), 2u);
+
+  // Duplicates and answers for orders the router does not know reach the
+  // hook too, with their outcome.
+  h.Ack(Child(2));
+  const Event fill = h.MakeFill(Child(2), 10'000, 4, "t1");
+  EXPECT_EQ(h.Send(fill), ApplyOutcome::kApplied);
+  EXPECT_EQ(h.Send(fill), ApplyOutcome::kDuplicate);
+  ASSERT_EQ(seen.size(), 7u);
+  EXPECT_EQ(seen[5].outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(seen[6].outcome, ApplyOutcome::kDuplicate);
+  EXPECT_EQ(h.Canceled(Cid("not-ours")), ApplyOutcome::kUnknownOrder);
+  ASSERT_EQ(seen.size(), 8u);
+  EXPECT_EQ(seen[7].outcome, ApplyOutcome::kUnknownOrder);
+  EXPECT_TRUE(h.metrics().works_ended.empty());  // the request works on
+  EXPECT_EQ(h.router().active(), 1u);
+}
+
+// The owner may stop the request from the hook (the governor's kill switch
+// cancels everything on a fill): the router then does not re-post.
+TEST(ExecutionRouter, AnswerHookThatStopsTheRequestPreventsTheRepost) {
+  Harness h;
+  h.router().OnAnswerApplied([&](const Event& e, ApplyOutcome) {
+    if (std::holds_alternative<OrderCanceled>(e)) {
+      EXPECT_TRUE(h.router().CancelAll(kId).ok());
+    }
+  });
+  ASSERT_TRUE(h.Execute(h.Parent(Side::kSell, 10)).ok());
+  h.Ack(Child(1));
+  h.AdvanceBy(Ms(150));
+  EXPECT_EQ(h.Canceled(Child(1)), ApplyOutcome::kApplied);
+  EXPECT_EQ(h.client().submits.size(), 1u);
+  EXPECT_EQ(h.client().cancel_alls.size(), 1u);
+  ASSERT_EQ(h.metrics().works_ended.size(), 1u);
+  EXPECT_EQ(h.metrics().works_ended[0].outcome, WorkOutcome::kUnfilled);
+  EXPECT_EQ(h.router().active(), 0u);
+}
+
+// A sell re-posted at a higher ask carries no more notional than its first
+// child, which the governor approved (the governor sized the request for
+// that one): the qty is cut to the lot, the rest follows in the next child.
+TEST(ExecutionRouter, SellRepostedHigherKeepsTheNotionalOfItsFirstChild) {
+  Harness h;
+  ASSERT_TRUE(h.Execute(h.Parent(Side::kSell, 10)).ok());
+  ASSERT_EQ(h.LastSent().price, Ticks(10'001));  // 0.10 at 100.01: 10.001
+  ASSERT_EQ(h.LastSent().qty, Lots(10));
+  h.Ack(Child(1));
+  h.AdvanceBy(Ms(150));
+  h.Book(10'100, 10'101);  // up 1%
+  EXPECT_EQ(h.Canceled(Child(1)), ApplyOutcome::kApplied);
+  ASSERT_EQ(h.client().submits.size(), 2u);
+  EXPECT_EQ(h.LastSent().price, Ticks(10'101));
+  EXPECT_EQ(h.LastSent().qty, Lots(9));  // 10.001 / 101.01 = 0.0990 -> 0.09
+  EXPECT_LE(h.LastSent().qty.ToDouble() * h.LastSent().price.ToDouble(), 10.001 + 1e-9);
+  h.Ack(Child(2));
+  EXPECT_EQ(h.Fill(Child(2), 10'101, 9, "t1"), ApplyOutcome::kApplied);
+  // The rest, one lot, at the touch.
+  ASSERT_EQ(h.client().submits.size(), 3u);
+  EXPECT_EQ(h.LastSent().qty, Lots(1));
+  EXPECT_EQ(h.LastSent().price, Ticks(10'101));
+  h.Ack(Child(3));
+  EXPECT_EQ(h.Fill(Child(3), 10'101, 1, "t2"), ApplyOutcome::kApplied);
+  ASSERT_EQ(h.metrics().works_ended.size(), 1u);
+  EXPECT_EQ(h.metrics().works_ended[0].outcome, WorkOutcome::kFilled);
+  EXPECT_DOUBLE_EQ(h.metrics().works_ended[0].filled, 0.10);
+}
+
+// A buy re-posted higher under its limit, and a reduce-only sell re-posted
+// higher, keep their qty: the buy was sized at its limit; the reduce-only
+// order closes what is held.
+TEST(ExecutionRouter, BuysUnderTheirLimitAndReduceOnlyOrdersKeepTheirQty) {
+  for (const bool reduce_only : {false, true}) {
+    SCOPED_TRACE(reduce_only ? "reduce-only sell" : "buy");
+    Harness h;
+    OrderRequest r = h.Parent(reduce_only ? Side::kSell : Side::kBuy, 10);
+    r.reduce_only = reduce_only;
+    ASSERT_TRUE(h.Execute(r).ok());
+    h.Ack(Child(1));
+    h.AdvanceBy(Ms(150));
+    h.Book(10'100, 10'101);
+    EXPECT_EQ(h.Canceled(Child(1)), ApplyOutcome::kApplied);
+    ASSERT_EQ(h.client().submits.size(), 2u);
+    EXPECT_EQ(h.LastSent().price, reduce_only ? Ticks(10'101) : Ticks(10'100));
+    EXPECT_EQ(h.LastSent().qty, Lots(10));
+  }
+}
+
 }  // namespace
 }  // namespace hean

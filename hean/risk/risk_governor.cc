@@ -131,7 +131,10 @@ std::optional<DenyReason> RiskGovernor::CheckData(InstrumentId id, Market& m) co
 }
 
 double RiskGovernor::UnitPrice(const OrderRequest& r, const Market& m) const noexcept {
-  if (r.type == OrderType::kLimit) return r.price.ToDouble();
+  // A buy limit fills at its price or lower; a sell limit at its price or
+  // higher: one below the bid sells at the bid (or better), so it counts
+  // at the bid.
+  if (r.type == OrderType::kLimit) return r.side == Side::kSell ? std::max(r.price.ToDouble(), m.bid) : r.price.ToDouble();
   // A market order counts at the edge of the price band (or at the touch
   // when the band is off), on both sides: the most it should fill at.
   const double touch = r.side == Side::kBuy ? m.ask : m.bid;
@@ -321,7 +324,7 @@ Result<ApprovedOrder, DenyReason> RiskGovernor::Decide(const OrderRequest& r, bo
     (void)per_second_.TryTake(now);
     (void)per_minute_.TryTake(now);
   }
-  Track(r, own, r.type == OrderType::kLimit ? r.price.ToDouble() : (own ? 0.0 : UnitPrice(r, m)));
+  Track(r, own, r.type == OrderType::kLimit || !own ? UnitPrice(r, m) : 0.0);
   ++counters_.approved;
   if (log_.Enabled(LogLevel::kDebug)) {
     log_.Debug("approved {} {} {} {} @ {} ({}{})", r.client_order_id.view(), ToString(r.side),
@@ -564,7 +567,10 @@ Result<ApprovedOrder, DenyReason> RiskGovernor::EntryFromSignal(const Signal& si
   const std::optional<Price> bound = MarketableLimit(inst, sig.side, m);
   if (!bound) return DenySignal(sig, DenyReason::kInvalidOrder);
   const Price limit = *bound;
-  const double unit = limit.ToDouble();
+  // Sized at the highest price an order working the request may have: a
+  // buy never goes above its limit; a sell is worked from the ask down to
+  // its limit (the router posts it at the ask first), so the ask it is.
+  const double unit = buy ? limit.ToDouble() : std::max(limit.ToDouble(), m.ask);
   if (unit <= 0.0) return DenySignal(sig, DenyReason::kInvalidOrder);
 
   // Risk per trade over the stop distance.

@@ -763,6 +763,37 @@ TEST_F(GovernorTest, SizeHintScalesTheEntry) {
   EXPECT_EQ(r->get().qty, Q("0.083"));
 }
 
+TEST_F(GovernorTest, SellEntryCappedByTheOrderLimitIsSizedAtTheAsk) {
+  Make();
+  ASSERT_FALSE(SetBook(btc_, "49999.7", "50000.3").has_value());
+  // The router posts a sell at the ask first: 10,000 / 50,000.3 = 0.19999
+  // -> 0.199, so that a maker child at the ask passes the order limit (at
+  // the limit, 49,949.7, it would have been 0.2002 -> 0.2: 10,000.06 at the
+  // ask, denied).
+  auto r = g().OnSignal(Entry(btc_, Side::kSell, "50000", nullptr, 1));
+  ASSERT_TRUE(r.ok()) << ToString(r.error());
+  EXPECT_EQ(r->get().price, P("49949.7"));
+  EXPECT_EQ(r->get().qty, Q("0.199"));
+  EXPECT_LE(r->get().qty.ToDouble() * 50'000.3, 10'000.0);
+  g().Release(r->get().client_order_id);
+  // The maker child at the ask passes.
+  EXPECT_APPROVED(Limit(btc_, Side::kSell, "50000.3", "0.199", "child-1"));
+}
+
+TEST_F(GovernorTest, ASellLimitBelowTheBidCountsAtTheBid) {
+  RiskConfig c;
+  c.price_band_bps = 500.0;
+  Make(c);  // max order notional 10,000
+  ASSERT_FALSE(SetBook(btc_, "50000.0", "50000.1").has_value());
+  // 0.205 at 48,000 would be 9,840, but it sells at the bid: 10,250.
+  EXPECT_DENIED(Limit(btc_, Side::kSell, "48000.0", "0.205", "s1"), DenyReason::kMaxOrderNotional);
+  EXPECT_APPROVED(Limit(btc_, Side::kSell, "48000.0", "0.2", "s2"));  // 10,000 at the bid
+  // Above the bid it counts at its own price.
+  EXPECT_DENIED(Limit(btc_, Side::kSell, "50100.0", "0.2", "s3"), DenyReason::kMaxOrderNotional);  // 10,020
+  // A buy limit counts at its price, the most it fills at.
+  EXPECT_APPROVED(Limit(btc_, Side::kBuy, "48000.0", "0.208", "b1"));  // 9,984
+}
+
 TEST_F(GovernorTest, EntryCappedByThePositionLimitPasses) {
   Make();
   ASSERT_FALSE(SetBook(btc_, "49999.7", "50000.3").has_value());
