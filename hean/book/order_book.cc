@@ -110,7 +110,10 @@ std::optional<Price> OrderBook::Mid() const noexcept {
   // (bid + ask) / 2 rounded half away from zero (prices are positive), in
   // 128 bits so that it cannot overflow near the top of the price range.
   const Int128 sum = static_cast<Int128>(FromTick(bids_.best_tick()).raw()) + FromTick(asks_.best_tick()).raw();
-  return Price::FromRaw(static_cast<std::int64_t>((sum + 1) / 2));
+  // A shift for the (always) non-negative sum: 128-bit division is a
+  // library call, and the mid is asked for on every event.
+  const Int128 t = sum + 1;
+  return Price::FromRaw(static_cast<std::int64_t>(t >= 0 ? t >> 1 : t / 2));
 }
 
 std::optional<double> OrderBook::SpreadBps() const noexcept {

@@ -76,7 +76,7 @@ void TimerQueue::DropStale() {
   }
 }
 
-std::optional<UnixNanos> TimerQueue::NextDeadline() {
+std::optional<UnixNanos> TimerQueue::NextDeadlineSlow() {
   DropStale();
   if (heap_.empty()) return std::nullopt;
   return heap_.front().deadline;

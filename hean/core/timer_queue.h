@@ -50,8 +50,16 @@ class TimerQueue {
   bool Cancel(TimerId id);
   bool IsPending(TimerId id) const;
 
-  // Earliest pending deadline, if any.
-  std::optional<UnixNanos> NextDeadline();
+  // Earliest pending deadline, if any. Inline when the heap's top is live
+  // (the common case: a backtest asks once per event).
+  std::optional<UnixNanos> NextDeadline() {
+    if (!heap_.empty()) {
+      const HeapEntry& top = heap_.front();
+      const Slot& s = slots_[top.slot];
+      if (s.active && s.generation == top.generation) return top.deadline;
+    }
+    return NextDeadlineSlow();
+  }
 
   // Fires every timer whose deadline <= now, in order, including timers that
   // callbacks schedule with deadline <= now. Returns how many fired.
@@ -84,6 +92,7 @@ class TimerQueue {
   TimerId Insert(UnixNanos deadline, Duration interval, TimerCallback cb);
   void Push(UnixNanos deadline, std::uint32_t slot);
   void DropStale();
+  std::optional<UnixNanos> NextDeadlineSlow();
   static TimerId MakeId(std::uint32_t slot, std::uint32_t generation) noexcept {
     return TimerId{(static_cast<std::uint64_t>(generation) << 32) | (static_cast<std::uint64_t>(slot) + 1)};
   }

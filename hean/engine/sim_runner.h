@@ -14,10 +14,10 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 
 #include "hean/core/clock.h"
+#include "hean/core/ring_queue.h"
 #include "hean/core/status.h"
 #include "hean/core/timer_queue.h"
 #include "hean/data/replay.h"
@@ -76,7 +76,7 @@ class SimRunner {
   LatencyModel* md_latency_;
   TimerQueue* timers_ = nullptr;
   MarketDataFn on_market_data_;
-  std::deque<Pending> pending_;
+  RingQueue<Pending> pending_;
   UnixNanos last_exchange_;
   UnixNanos last_local_;
   std::uint64_t fed_ = 0;

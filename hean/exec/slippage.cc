@@ -52,16 +52,23 @@ SlippageEstimate SlippageModel::PredictNotional(const OrderBook& book, Side side
 
 SlippageEstimate SlippageModel::PredictAtMid(const OrderBook& book, Side side, Qty qty, double mid) const noexcept {
   if (!qty.IsDefined() || qty.IsNegative()) return Fallback(mid);
+  if (qty.IsZero()) {
+    SlippageEstimate e;
+    e.mid = mid;
+    return e;
+  }
+  return FromWalk(side, qty.ToDouble(), book.Take(side, qty), book.TotalQty(Opposite(side), config_.depth_levels),
+                  mid);
+}
+
+SlippageEstimate SlippageModel::FromWalk(Side side, double want, const TakeResult& t, Qty depth,
+                                         double mid) const noexcept {
   SlippageEstimate e;
   e.mid = mid;
-  if (qty.IsZero()) return e;
-
   // >= 0 is worse than the mid: paying above it for a buy, receiving below
   // it for a sell.
   const double sign = side == Side::kBuy ? 1.0 : -1.0;
   const double to_bps = sign * 1e4 / mid;
-  const TakeResult t = book.Take(side, qty);
-  const double want = qty.ToDouble();
   const double filled = t.filled.ToDouble();
   // The book is two-sided, so something fills.
   const double visible_bps = (t.cost.ToDouble() / filled - mid) * to_bps;
@@ -72,11 +79,66 @@ SlippageEstimate SlippageModel::PredictAtMid(const OrderBook& book, Side side, Q
     e.walk_bps = (visible_bps * filled + rest_bps * (want - filled)) / want;
     e.complete = false;
   }
-
-  const Qty depth = book.TotalQty(Opposite(side), config_.depth_levels);
   e.impact_bps = depth.IsPositive() ? config_.impact_bps * std::sqrt(want / depth.ToDouble()) : config_.beyond_book_bps;
   e.bps = e.walk_bps + e.impact_bps;
   return e;
+}
+
+bool SlippageModel::PredictNotionalLadder(const OrderBook& book, Side side, const double* notionals, std::size_t n,
+                                          SlippageEstimate* out) const noexcept {
+  const std::optional<double> mid = UsableMid(book);
+  if (!mid) return false;
+  constexpr std::size_t kMax = 64;
+  if (n > kMax) return false;
+  std::int64_t want[kMax];
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto q = Qty::FromDouble(notionals[i] / *mid);
+    if (!q.ok() || !q->IsDefined() || q->IsNegative()) return false;
+    want[i] = q->raw();
+    if (i > 0 && want[i] < want[i - 1]) return false;  // not ascending
+  }
+  // Zero qtys cost nothing (PredictAtMid).
+  std::size_t j = 0;
+  while (j < n && want[j] == 0) {
+    out[j] = SlippageEstimate{};
+    out[j].mid = *mid;
+    ++j;
+  }
+  if (j == n) return true;
+  const Qty depth = book.TotalQty(Opposite(side), config_.depth_levels);
+  // One walk, as OrderBook::Take does it for each qty: whole levels add
+  // price x level qty in order, the last one price x what is left, so each
+  // target's cost is the same sum of the same products.
+  Notional cum_cost;
+  std::int64_t cum_filled = 0;
+  Price last = Price::Undefined();
+  book.ForEachFromBest(Opposite(side), [&](const BookLevel& level) {
+    const std::int64_t lq = level.qty.raw();
+    while (j < n && want[j] - cum_filled <= lq) {
+      TakeResult t;
+      t.cost = cum_cost;
+      t.cost += level.price * Qty::FromRaw(want[j] - cum_filled);
+      t.filled = Qty::FromRaw(want[j]);
+      t.worst_price = level.price;
+      t.complete = true;
+      out[j] = FromWalk(side, Qty::FromRaw(want[j]).ToDouble(), t, depth, *mid);
+      ++j;
+    }
+    cum_cost += level.price * level.qty;
+    cum_filled += lq;
+    last = level.price;
+    return j < n;
+  });
+  // What the visible book cannot fill.
+  for (; j < n; ++j) {
+    TakeResult t;
+    t.cost = cum_cost;
+    t.filled = Qty::FromRaw(cum_filled);
+    t.worst_price = last;
+    t.complete = false;
+    out[j] = FromWalk(side, Qty::FromRaw(want[j]).ToDouble(), t, depth, *mid);
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------
@@ -144,10 +206,10 @@ void SlippageCache::Compute(InstrumentId id, Entry& e) {
   if (book == nullptr) return;
   for (const Side side : {Side::kBuy, Side::kSell}) {
     Curve& c = e.curve[SideIndex(side)];
+    SlippageEstimate est[kMaxLadder];
+    if (!model_.PredictNotionalLadder(*book, side, ladder_.data(), ladder_size_, est)) return;
     for (std::size_t i = 0; i < ladder_size_; ++i) {
-      const SlippageEstimate est = model_.PredictNotional(*book, side, ladder_[i]);
-      if (!est.valid) return;
-      c.bps[i] = est.bps;
+      c.bps[i] = est[i].bps;
       if (i > 0) c.slope[i] = (c.bps[i] - c.bps[i - 1]) / (ladder_[i] - ladder_[i - 1]);
     }
   }

@@ -57,11 +57,19 @@ class SlippageModel {
   // current mid; a notional that gives no representable qty (NaN, infinite,
   // too large) is a bad qty as above.
   [[nodiscard]] SlippageEstimate PredictNotional(const OrderBook& book, Side side, double notional) const noexcept;
+  // PredictNotional for `n` ascending notionals at once, into out[0..n):
+  // the same estimates, bit for bit, from one walk of the book and one
+  // depth sum (what the cache refresh does 20 times a second). False, with
+  // `out` unspecified, when any of them would not be valid.
+  [[nodiscard]] bool PredictNotionalLadder(const OrderBook& book, Side side, const double* notionals, std::size_t n,
+                                           SlippageEstimate* out) const noexcept;
   const SlippageConfig& config() const noexcept { return config_; }
 
  private:
   SlippageEstimate Fallback(double mid) const noexcept;
   SlippageEstimate PredictAtMid(const OrderBook& book, Side side, Qty qty, double mid) const noexcept;
+  // The estimate of a qty from its walk of the book.
+  SlippageEstimate FromWalk(Side side, double want, const TakeResult& t, Qty depth, double mid) const noexcept;
 
   SlippageConfig config_;
 };

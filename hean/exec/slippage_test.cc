@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <random>
+#include <string>
 #include <vector>
 
 #include "hean/book/book_set.h"
@@ -229,6 +232,62 @@ TEST(SlippageModel, ConfigIsKept) {
   SlippageConfig c;
   c.impact_bps = 3.5;
   EXPECT_EQ(SlippageModel(c).config().impact_bps, 3.5);
+}
+
+// The ladder at once gives the estimates PredictNotional gives one by one,
+// bit for bit: sizes inside the first level, at a level boundary exactly,
+// across levels, beyond the visible book, zero; random books too.
+TEST(SlippageModel, LadderEqualsOneByOne) {
+  const SlippageModel model{SlippageConfig{}};
+  auto check = [&](const OrderBook& book, const std::vector<double>& ladder) {
+    for (const Side side : {Side::kBuy, Side::kSell}) {
+      std::vector<SlippageEstimate> out(ladder.size());
+      ASSERT_TRUE(model.PredictNotionalLadder(book, side, ladder.data(), ladder.size(), out.data()));
+      for (std::size_t i = 0; i < ladder.size(); ++i) {
+        const SlippageEstimate one = model.PredictNotional(book, side, ladder[i]);
+        SCOPED_TRACE(std::to_string(ladder[i]) + (side == Side::kBuy ? " buy" : " sell"));
+        EXPECT_EQ(out[i].bps, one.bps);
+        EXPECT_EQ(out[i].walk_bps, one.walk_bps);
+        EXPECT_EQ(out[i].impact_bps, one.impact_bps);
+        EXPECT_EQ(out[i].mid, one.mid);
+        EXPECT_EQ(out[i].complete, one.complete);
+        EXPECT_EQ(out[i].valid, one.valid);
+      }
+    }
+  };
+  // Mid 100: 100.1 x 1 = 100.1 ends the first ask level exactly; 1,000 is
+  // beyond the 6 on the book.
+  check(ThreeLevelBook(), {0.0, 10.0, 100.0, 100.1, 150.0, 300.5, 599.0, 1'000.0, 5'000.0});
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 50; ++round) {
+    std::vector<Lvl> bids, asks;
+    std::vector<std::string> keep;  // Lvl holds pointers
+    std::uniform_int_distribution<int> levels(1, 30), gap(1, 4), qty(1, 5000);
+    int b = 10'000, a = 10'001 + gap(rng) - 1;
+    const int nb = levels(rng), na = levels(rng);
+    keep.reserve(4 * (nb + na));
+    auto add = [&](std::vector<Lvl>& side, int tick) {
+      keep.push_back(std::to_string(tick / 10) + "." + std::to_string(tick % 10));
+      const char* px = keep.back().c_str();
+      keep.push_back(std::to_string(qty(rng)) + ".001");
+      side.push_back(Lvl{px, keep.back().c_str()});
+    };
+    for (int k = 0; k < nb; ++k, b -= gap(rng)) add(bids, b);
+    for (int k = 0; k < na; ++k, a += gap(rng)) add(asks, a);
+    check(MakeBook(bids, asks), {1'000, 5'000, 10'000, 25'000, 50'000, 100'000, 250'000, 1e7});
+  }
+}
+
+TEST(SlippageModel, LadderRefusesAnUnusableBookOrABadSize) {
+  const SlippageModel model{SlippageConfig{}};
+  std::vector<SlippageEstimate> out(2);
+  const std::vector<double> ok = {1'000, 2'000};
+  OrderBook one_sided = MakeBook({{"99.9", "1"}}, {});
+  EXPECT_FALSE(model.PredictNotionalLadder(one_sided, Side::kBuy, ok.data(), 2, out.data()));
+  const std::vector<double> nan = {1'000, std::nan("")};
+  EXPECT_FALSE(model.PredictNotionalLadder(ThreeLevelBook(), Side::kBuy, nan.data(), 2, out.data()));
+  const std::vector<double> down = {2'000, 1'000};
+  EXPECT_FALSE(model.PredictNotionalLadder(ThreeLevelBook(), Side::kBuy, down.data(), 2, out.data()));
 }
 
 // ---------------------------------------------------------------------------

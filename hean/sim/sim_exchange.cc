@@ -92,16 +92,6 @@ struct SimExchange::InstrumentState {
   }
 };
 
-struct SimExchange::Command {
-  enum class Kind : std::uint8_t { kSubmit, kCancel, kAmend, kCancelAll };
-  Kind kind = Kind::kSubmit;
-  UnixNanos arrival;
-  OrderRequest request;  // kSubmit
-  AmendRequest amend;    // kAmend
-  InstrumentId instrument;
-  ClientOrderId client_order_id;  // kCancel
-};
-
 std::size_t SimExchange::IdHash::operator()(const ClientOrderId& id) const noexcept {
   return std::hash<std::string_view>()(id.view());
 }
@@ -191,18 +181,6 @@ Status SimExchange::CancelAll(InstrumentId instrument) {
   last_arrival_ = c.arrival;
   inbox_.push_back(c);
   return {};
-}
-
-std::optional<UnixNanos> SimExchange::NextArrival() const noexcept {
-  if (inbox_.empty()) return std::nullopt;
-  return inbox_.front().arrival;
-}
-
-std::optional<UnixNanos> SimExchange::NextDelivery() const noexcept {
-  if (local_.empty() && outbox_.empty()) return std::nullopt;
-  if (local_.empty()) return TsRecv(outbox_.front());
-  if (outbox_.empty()) return TsRecv(local_.front());
-  return std::min(TsRecv(local_.front()), TsRecv(outbox_.front()));
 }
 
 std::size_t SimExchange::DeliverUpTo(UnixNanos t) {

@@ -140,12 +140,20 @@ class SimExchange final : public ExecutionClient {
   void AdvanceTo(UnixNanos t);
   UnixNanos exchange_time() const noexcept { return now_; }
   // Arrival time of the next command in flight, if any.
-  std::optional<UnixNanos> NextArrival() const noexcept;
+  std::optional<UnixNanos> NextArrival() const noexcept {
+    if (inbox_.empty()) return std::nullopt;
+    return inbox_.front().arrival;
+  }
 
   // Local side. Answers are held until their delivery time: Deliver hands
   // to the sink, in order, every answer due at or before local time `t`.
   std::size_t DeliverUpTo(UnixNanos t);
-  std::optional<UnixNanos> NextDelivery() const noexcept;
+  std::optional<UnixNanos> NextDelivery() const noexcept {
+    if (local_.empty() && outbox_.empty()) return std::nullopt;
+    if (local_.empty()) return TsRecv(outbox_.front());
+    if (outbox_.empty()) return TsRecv(local_.front());
+    return std::min(TsRecv(local_.front()), TsRecv(outbox_.front()));
+  }
   std::size_t pending_answers() const noexcept { return outbox_.size(); }
 
   // The exchange's own view, for tests and reports.
@@ -160,7 +168,16 @@ class SimExchange final : public ExecutionClient {
  private:
   struct SimOrder;
   struct InstrumentState;
-  struct Command;
+  // A command in flight to the exchange.
+  struct Command {
+    enum class Kind : std::uint8_t { kSubmit, kCancel, kAmend, kCancelAll };
+    Kind kind = Kind::kSubmit;
+    UnixNanos arrival;
+    OrderRequest request;  // kSubmit
+    AmendRequest amend;    // kAmend
+    InstrumentId instrument;
+    ClientOrderId client_order_id;  // kCancel
+  };
 
   void ProcessDueCommands(UnixNanos t);
   void Process(Command& c);
