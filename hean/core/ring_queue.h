@@ -43,6 +43,15 @@ class RingQueue {
     buf_[(head_ + size_) & (buf_.size() - 1)] = std::move(value);
     ++size_;
   }
+  // Appends an element and returns it to be assigned in place: it holds
+  // whatever its slot held before (a default or a moved-from value), so
+  // the caller assigns every part of it. Saves a move of large elements.
+  T& push_back_slot() {
+    if (size_ == buf_.size()) Grow();
+    T& slot = buf_[(head_ + size_) & (buf_.size() - 1)];
+    ++size_;
+    return slot;
+  }
   // Removes the front element (its slot keeps a moved-from value until it
   // is reused).
   void pop_front() noexcept {

@@ -60,6 +60,16 @@ class TimerQueue {
     }
     return NextDeadlineSlow();
   }
+  // The same, UnixNanos::Max() when none.
+  UnixNanos NextDeadlineOrMax() {
+    if (!heap_.empty()) {
+      const HeapEntry& top = heap_.front();
+      const Slot& s = slots_[top.slot];
+      if (s.active && s.generation == top.generation) return top.deadline;
+    }
+    const std::optional<UnixNanos> next = NextDeadlineSlow();
+    return next ? *next : UnixNanos::Max();
+  }
 
   // Fires every timer whose deadline <= now, in order, including timers that
   // callbacks schedule with deadline <= now. Returns how many fired.

@@ -339,9 +339,9 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
   }
   void CountSkipped() noexcept { ++record_.events_not_traded; }
 
-  Status Feed(const Event& e) {
+  Status Feed(Event&& e) {
     ++record_.events;
-    return runner_.Feed(e);
+    return runner_.Feed(std::move(e));
   }
 
   Status Finish() {
@@ -430,27 +430,40 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
   }
 
  private:
+  // One visit: the book, the router, the mark and the bus by type (the
+  // bus's typed Publish, the same as Publish(Event) without its visit).
   void OnMarketData(const Event& e) {
-    std::optional<BookInvalid> invalid = books_.Apply(e);
-    router_->OnMarketData(e);
-    const InstrumentId id = EventInstrument(e);
-    if (id.valid() && !std::holds_alternative<Trade>(e)) {
-      const OrderBook* book = books_.Find(id);
-      if (book != nullptr && book->IsValid()) {
-        const std::optional<Price> mid = book->Mid();
-        if (mid && *mid != last_mid_[id.value]) {
-          last_mid_[id.value] = *mid;
-          (void)portfolio_.Mark(id, *mid, clock_.Now());
-          if (options_.keep_rows && clock_.Now() >= next_price_point_[id.value]) {
-            record_.prices.push_back(PricePoint{clock_.Now(), id, mid->ToDouble()});
-            next_price_point_[id.value] = clock_.Now() + config_.report.price_every;
+    std::visit(
+        [this, &e](const auto& ev) {
+          using T = std::decay_t<decltype(ev)>;
+          if constexpr (std::is_same_v<T, BookDelta> || std::is_same_v<T, BookSnapshot>) {
+            const std::optional<BookInvalid> invalid = books_.Apply(ev);
+            router_->OnMarketData(e);
+            MarkMid(ev.instrument);
+            (void)engine_.bus().Publish(ev);
+            if (invalid) (void)engine_.bus().Publish(*invalid);
+          } else {
+            router_->OnMarketData(e);
+            (void)engine_.bus().Publish(ev);
           }
-        }
-      }
-    }
-    (void)engine_.bus().Publish(e);
-    if (invalid) (void)engine_.bus().Publish(Event(*invalid));
+        },
+        e);
     engine_.RunUntilIdle();
+  }
+
+  // The portfolio marked at the book's mid when it moved.
+  void MarkMid(InstrumentId id) {
+    if (!id.valid()) return;
+    const OrderBook* book = books_.Find(id);
+    if (book == nullptr || !book->IsValid()) return;
+    const std::optional<Price> mid = book->Mid();
+    if (!mid || *mid == last_mid_[id.value]) return;
+    last_mid_[id.value] = *mid;
+    (void)portfolio_.Mark(id, *mid, clock_.Now());
+    if (options_.keep_rows && clock_.Now() >= next_price_point_[id.value]) {
+      record_.prices.push_back(PricePoint{clock_.Now(), id, mid->ToDouble()});
+      next_price_point_[id.value] = clock_.Now() + config_.report.price_every;
+    }
   }
 
   void OnSignal(const Signal& s) {
@@ -655,12 +668,13 @@ Result<RunRecord, Status> RunBacktest(const BacktestConfig& config, const Backte
       if (loop > 0) ShiftTime(e, shift);
       if (seen.size() <= to->value) seen.resize(to->value + 1, 0);
       seen[to->value] = 1;
+      const UnixNanos recv = TsRecv(e);
       if (!any) {
-        data_first = std::min(first_event, TsRecv(e));
+        data_first = std::min(first_event, recv);
         any = true;
       }
-      data_last = std::max(data_last, TsRecv(e));
-      if (Status s = run->Feed(e); !s.ok()) return s;
+      data_last = std::max(data_last, recv);
+      if (Status s = run->Feed(std::move(e)); !s.ok()) return s;
       if (options.progress && run->events() >= next_progress) {
         next_progress += options.progress_every;
         progress.events = run->events();

@@ -22,31 +22,34 @@ Status SimRunner::Local(UnixNanos t) {
 }
 
 Status SimRunner::RunUntil(UnixNanos t, bool inclusive) {
-  auto due = [&](UnixNanos x) { return inclusive ? x <= t : x < t; };
+  // Times are UnixNanos::Max() when there is nothing (never due: no caller
+  // runs up to Max()).
+  auto due = [&](UnixNanos x) { return x != UnixNanos::Max() && (inclusive ? x <= t : x < t); };
   for (;;) {
-    const auto arrival = exchange_.NextArrival();
-    const auto delivery = exchange_.NextDelivery();
-    const auto timer = timers_ != nullptr ? timers_->NextDeadline() : std::nullopt;
-    const bool have_md = !pending_.empty() && due(pending_.front().local);
-    const bool have_arrival = arrival && due(*arrival);
-    const bool have_delivery = delivery && due(*delivery);
+    const UnixNanos arrival = exchange_.NextArrivalOrMax();
+    const UnixNanos delivery = exchange_.NextDeliveryOrMax();
+    const UnixNanos timer = timers_ != nullptr ? timers_->NextDeadlineOrMax() : UnixNanos::Max();
+    const UnixNanos md = pending_.empty() ? UnixNanos::Max() : pending_.front().local;
     // A timer already late (deadline before the clock) fires now.
-    const UnixNanos timer_at = timer ? std::max(*timer, clock_.Now()) : UnixNanos::Max();
-    const bool have_timer = timer && due(timer_at);
+    const UnixNanos timer_at = timer != UnixNanos::Max() ? std::max(timer, clock_.Now()) : timer;
+    const bool have_md = due(md);
+    const bool have_arrival = due(arrival);
+    const bool have_delivery = due(delivery);
+    const bool have_timer = due(timer_at);
     if (!have_md && !have_arrival && !have_delivery && !have_timer) return {};
     // The earliest first; at equal times: arrivals, answers, timers,
     // market data.
     UnixNanos best = UnixNanos::Max();
-    if (have_arrival) best = std::min(best, *arrival);
-    if (have_delivery) best = std::min(best, *delivery);
+    if (have_arrival) best = std::min(best, arrival);
+    if (have_delivery) best = std::min(best, delivery);
     if (have_timer) best = std::min(best, timer_at);
-    if (have_md) best = std::min(best, pending_.front().local);
-    if (have_arrival && *arrival == best) {
+    if (have_md) best = std::min(best, md);
+    if (have_arrival && arrival == best) {
       exchange_.AdvanceTo(best);
       continue;
     }
     if (Status s = Local(best); !s.ok()) return s;
-    if (have_delivery && *delivery == best) {
+    if (have_delivery && delivery == best) {
       exchange_.DeliverUpTo(best);
       continue;
     }
@@ -61,16 +64,24 @@ Status SimRunner::RunUntil(UnixNanos t, bool inclusive) {
 }
 
 Status SimRunner::Feed(const Event& event) {
+  Event copy = event;
+  return Feed(std::move(copy));
+}
+
+Status SimRunner::Feed(Event&& event) {
   UnixNanos x = TsEvent(event);
-  if (x.nanos() == 0) x = TsRecv(event);
+  const UnixNanos recv = TsRecv(event);
+  if (x.nanos() == 0) x = recv;
   x = std::max(x, last_exchange_);
   if (Status s = RunUntil(x, false); !s.ok()) return s;
   exchange_.OnMarketEvent(event);
   last_exchange_ = std::max(x, exchange_.exchange_time());
-  UnixNanos local = md_latency_ == nullptr ? TsRecv(event) : x + md_latency_->Sample(x);
+  UnixNanos local = md_latency_ == nullptr ? recv : x + md_latency_->Sample(x);
   local = std::max({local, x, last_local_});
   last_local_ = local;
-  pending_.push_back(Pending{local, event});
+  Pending& p = pending_.push_back_slot();
+  p.local = local;
+  p.event = std::move(event);
   ++fed_;
   return {};
 }

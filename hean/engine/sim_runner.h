@@ -49,6 +49,8 @@ class SimRunner {
   // exchange time is processed first. Errors: none today (the clock never
   // moves backwards by construction); kept for sources that can fail.
   [[nodiscard]] Status Feed(const Event& event);
+  // The same, taking the event over (no copy).
+  [[nodiscard]] Status Feed(Event&& event);
   // Processes everything due at or before `t` (local deliveries, commands,
   // timers) and moves the clock to t: time passing with no market event.
   // Errors: kFailedPrecondition when t is before the clock.

@@ -144,6 +144,8 @@ class SimExchange final : public ExecutionClient {
     if (inbox_.empty()) return std::nullopt;
     return inbox_.front().arrival;
   }
+  // The same, UnixNanos::Max() when none (for a loop asking once per event).
+  UnixNanos NextArrivalOrMax() const noexcept { return inbox_.empty() ? UnixNanos::Max() : inbox_.front().arrival; }
 
   // Local side. Answers are held until their delivery time: Deliver hands
   // to the sink, in order, every answer due at or before local time `t`.
@@ -153,6 +155,10 @@ class SimExchange final : public ExecutionClient {
     if (local_.empty()) return TsRecv(outbox_.front());
     if (outbox_.empty()) return TsRecv(local_.front());
     return std::min(TsRecv(local_.front()), TsRecv(outbox_.front()));
+  }
+  UnixNanos NextDeliveryOrMax() const noexcept {
+    if (local_.empty() && outbox_.empty()) return UnixNanos::Max();
+    return *NextDelivery();
   }
   std::size_t pending_answers() const noexcept { return outbox_.size(); }
 
