@@ -349,6 +349,20 @@ int RunSweep(const SweepOptions& o, const std::string& self) {
     Err("sweep", "--jobs must be at least 1");
     return 2;
   }
+  // The metric must name a figure before anything runs: every report.json
+  // has the figures of an empty run's (the counts of denials by reason
+  // under signals.denials. appear only when there are some).
+  {
+    const RunRecord empty;
+    std::map<std::string, double> figures;
+    Flatten(nlohmann::json::parse(ReportJson(empty, ComputeStats(empty))), "", figures);
+    std::erase_if(figures, [](const auto& kv) { return kv.first.rfind("wall.", 0) == 0; });
+    std::string full;
+    if (!FindMetric(figures, o.metric, &full) && o.metric.rfind("signals.denials.", 0) != 0) {
+      Err("sweep", "--metric " + o.metric + ": not a figure of report.json (or ambiguous); e.g. net_pnl, sharpe");
+      return 2;
+    }
+  }
   // Every combination's config must load before anything runs.
   std::vector<std::vector<std::string>> combos(1);
   for (const GridAxis& a : axes) {
@@ -539,7 +553,7 @@ void AddRunOptions(CLI::App* cmd, RunOptions& o, bool config_required) {
   auto* c = cmd->add_option("--config", o.config, "the run's TOML config (docs/CONFIG.md)");
   if (config_required) c->required();
   cmd->add_option("--data", o.data, "market data files instead of run.data (paths from the current directory)");
-  cmd->add_option("--seed", o.seed, "seed instead of run.seed");
+  cmd->add_option("--seed", o.seed, "seed instead of run.seed (>= 0)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--set", o.set, "override one config key: --set risk.risk_per_trade=0.02 (repeatable)");
   cmd->add_flag("--quiet", o.quiet, "no progress display");
 }
@@ -581,7 +595,8 @@ void AddBacktestCommands(CLI::App& app, int* exit_code) {
   abc->add_option("--a", ab.a.config, "config A")->required();
   abc->add_option("--b", ab.b.config, "config B")->required();
   abc->add_option("--data", ab_data, "market data files for both instead of run.data");
-  abc->add_option("--seed", ab_seed, "seed for both (and the bootstrap) instead of run.seed");
+  abc->add_option("--seed", ab_seed, "seed for both (and the bootstrap) instead of run.seed (>= 0)")
+      ->check(CLI::NonNegativeNumber);
   abc->add_option("--set", ab_set, "override one key in both configs (repeatable)");
   abc->add_option("--iterations", ab.iterations, "bootstrap resamples (default 10000)");
   abc->add_option("--out", ab_out, "output directory (default runs/<UTC time>-ab-A-vs-B): a/, b/, ab.csv, ab.json");

@@ -4,6 +4,9 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -430,12 +433,133 @@ std::vector<std::string> Config::Tables(std::string_view prefix) const {
   return out;
 }
 
+namespace {
+
+bool BareKey(std::string_view k) {
+  if (k.empty()) return false;
+  for (char c : k) {
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// A TOML basic string: quoted, with backslash, quote and control
+// characters escaped.
+void WriteString(std::ostream& os, std::string_view v) {
+  os << '"';
+  for (const char c : v) {
+    switch (c) {
+      case '"': os << "\\\""; break;
+      case '\\': os << "\\\\"; break;
+      case '\b': os << "\\b"; break;
+      case '\t': os << "\\t"; break;
+      case '\n': os << "\\n"; break;
+      case '\f': os << "\\f"; break;
+      case '\r': os << "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+          os << buf;
+        } else {
+          os << c;
+        }
+    }
+  }
+  os << '"';
+}
+
+void WriteKey(std::ostream& os, std::string_view k) {
+  if (BareKey(k)) {
+    os << k;
+  } else {
+    WriteString(os, k);
+  }
+}
+
+// A double in the shortest form that reads back to it, always as a TOML
+// float (with a '.' or an exponent).
+void WriteFloat(std::ostream& os, double v) {
+  if (std::isnan(v)) {
+    os << "nan";
+    return;
+  }
+  if (std::isinf(v)) {
+    os << (v < 0 ? "-inf" : "inf");
+    return;
+  }
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::general);
+  std::string_view text(buf, static_cast<std::size_t>(r.ptr - buf));
+  os << text;
+  if (text.find_first_of(".eE") == std::string_view::npos) os << ".0";
+}
+
+void WriteValue(std::ostream& os, const toml::node& n) {
+  if (const auto* f = n.as_floating_point()) {
+    WriteFloat(os, f->get());
+  } else if (const auto* str = n.as_string()) {
+    WriteString(os, str->get());
+  } else if (const auto* a = n.as_array()) {
+    os << '[';
+    bool first = true;
+    for (const toml::node& e : *a) {
+      if (!first) os << ", ";
+      first = false;
+      WriteValue(os, e);
+    }
+    os << ']';
+  } else {
+    n.visit([&os](const auto& x) {
+      if constexpr (toml::is_value<decltype(x)>) os << x;
+    });
+  }
+}
+
+// The plain keys of a table, then its sub-tables under their headers, a
+// blank line before each header but the first line of the file.
+void WriteTable(std::ostream& os, const toml::table& t, const std::string& path, bool& wrote) {
+  for (const auto& [k, v] : t) {
+    if (v.is_table()) continue;
+    WriteKey(os, k.str());
+    os << " = ";
+    WriteValue(os, v);
+    os << '\n';
+    wrote = true;
+  }
+  for (const auto& [k, v] : t) {
+    const toml::table* sub = v.as_table();
+    if (sub == nullptr) continue;
+    std::ostringstream key;
+    WriteKey(key, k.str());
+    const std::string sub_path = path.empty() ? key.str() : path + "." + key.str();
+    bool has_values = false;
+    for (const auto& [sk, sv] : *sub) has_values = has_values || !sv.is_table();
+    if (has_values) {
+      if (wrote) os << '\n';
+      os << '[' << sub_path << "]\n";
+      wrote = true;
+    }
+    WriteTable(os, *sub, sub_path, wrote);
+  }
+}
+
+}  // namespace
+
 std::string Config::EffectiveToml() const {
   std::ostringstream ss;
-  ss << toml::toml_formatter(impl_->effective, toml::format_flags::none);
-  std::string out = ss.str();
-  if (!out.empty() && out.back() != '\n') out.push_back('\n');
-  return out;
+  bool wrote = false;
+  WriteTable(ss, impl_->effective, "", wrote);
+  return ss.str();
 }
+
+void Config::SetEffective(std::string_view key, const std::vector<std::string>& value) {
+  toml::array a;
+  for (const std::string& v : value) a.push_back(v);
+  Record(impl_->effective, key, std::move(a));
+}
+
+void Config::SetEffective(std::string_view key, const std::string& value) { Record(impl_->effective, key, value); }
 
 }  // namespace hean

@@ -73,8 +73,15 @@ class Config {
   std::vector<std::string> Tables(std::string_view prefix) const;
 
   // Every value the getters returned so far, as a TOML document (tables in
-  // key order). Durations are written as strings ParseDuration reads.
+  // key order). Durations are written as strings ParseDuration reads;
+  // numbers in their shortest form that reads back to the same double
+  // (0.0003, not 0.00029999999999999997).
   std::string EffectiveToml() const;
+  // Replaces what the effective config records for `key` (read before by a
+  // getter) with what the caller made of it: data paths made absolute, so
+  // that a saved config runs from any directory.
+  void SetEffective(std::string_view key, const std::vector<std::string>& value);
+  void SetEffective(std::string_view key, const std::string& value);
 
   // "source:line" of a key, or just the source when the key is absent.
   std::string Where(std::string_view key) const;

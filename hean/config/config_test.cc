@@ -134,4 +134,62 @@ TEST(Config, ArrayOfNumbersWrongTypeNamesKeyLineAndIndex) {
 }
 
 }  // namespace
+// The effective config reads back to the same values: numbers in their
+// shortest exact form (0.0003, 0.30000000000000004, 1.0), strings quoted
+// and escaped, keys that are not bare quoted, tables under their headers.
+TEST(Config, EffectiveTomlWritesShortestNumbersAndEscapedStringsThatReadBack) {
+  Config c = MustParse(R"(
+[a]
+x = 0.0003
+y = 0.30000000000000004
+z = 1
+tiny = 1e-9
+big = 1e300
+n = 42
+flag = false
+s = "say \"hi\"\\ on\tone\nline"
+list = [0.1, 2.5]
+names = ["a b", "c\"d"]
+[b.c]
+w = "10s"
+)");
+  double x = 0, y = 0, z = 0, tiny = 0, big = 0;
+  std::int64_t n = 0;
+  bool flag = true;
+  std::string str;
+  std::vector<double> list;
+  std::vector<std::string> names;
+  Duration w;
+  ASSERT_TRUE(c.Get("a.x", x).ok() && c.Get("a.y", y).ok() && c.Get("a.z", z).ok() && c.Get("a.tiny", tiny).ok() &&
+              c.Get("a.big", big).ok() && c.Get("a.n", n).ok() && c.Get("a.flag", flag).ok() &&
+              c.Get("a.s", str).ok() && c.Get("a.list", list).ok() && c.Get("a.names", names).ok() &&
+              c.Get("b.c.w", w).ok());
+  c.SetEffective("q.path", std::string("/data/x.gz"));
+  c.SetEffective("q.\"odd key\"", std::vector<std::string>{"p"});
+  const std::string eff = c.EffectiveToml();
+  for (const char* want :
+       {"x = 0.0003\n", "y = 0.30000000000000004\n", "z = 1.0\n", "tiny = 1e-09\n", "n = 42\n", "flag = false\n",
+        "list = [0.1, 2.5]\n", "[b.c]\nw = \"10s\"\n", "path = \"/data/x.gz\"\n"}) {
+    EXPECT_NE(eff.find(want), std::string::npos) << "lacks " << want << " in\n" << eff;
+  }
+  Config back = MustParse(eff);
+  double x2 = 0, y2 = 0, z2 = 0, tiny2 = 0, big2 = 0;
+  std::string str2;
+  std::vector<double> list2;
+  std::vector<std::string> names2;
+  ASSERT_TRUE(back.Get("a.x", x2).ok() && back.Get("a.y", y2).ok() && back.Get("a.z", z2).ok() &&
+              back.Get("a.tiny", tiny2).ok() && back.Get("a.big", big2).ok() && back.Get("a.s", str2).ok() &&
+              back.Get("a.list", list2).ok() && back.Get("a.names", names2).ok());
+  EXPECT_EQ(x2, x);
+  EXPECT_EQ(y2, y);
+  EXPECT_EQ(z2, z);
+  EXPECT_EQ(tiny2, tiny);
+  EXPECT_EQ(big2, big);
+  EXPECT_EQ(str2, str);
+  EXPECT_EQ(str2, "say \"hi\"\\ on\tone\nline");
+  EXPECT_EQ(list2, list);
+  EXPECT_EQ(names2, names);
+  EXPECT_EQ(back.EffectiveToml().find("q."), std::string::npos);  // only what was read
+}
+
 }  // namespace hean

@@ -116,6 +116,16 @@ Status OpenAll(const std::vector<std::string>& files, DataInstruments& names,
 
 }  // namespace
 
+namespace {
+
+std::string AbsolutePath(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path p = std::filesystem::absolute(path, ec);
+  return ec ? path : p.lexically_normal().string();
+}
+
+}  // namespace
+
 std::vector<std::string> BacktestConfig::DataPaths() const {
   std::vector<std::string> out;
   out.reserve(data.size());
@@ -147,6 +157,14 @@ Status LoadBacktestConfig(Config& c, const std::string& base_dir, BacktestConfig
   if (Status s = c.Get("run.name", out.name); !s.ok()) return s;
   if (Status s = c.Get("run.data", out.data); !s.ok()) return s;
   if (Status s = c.Get("run.candles", out.candles); !s.ok()) return s;
+  // The effective config names the files that run, from the root: a saved
+  // config.toml runs again from any directory.
+  {
+    std::vector<std::string> absolute;
+    for (const std::string& d : out.DataPaths()) absolute.push_back(AbsolutePath(d));
+    c.SetEffective("run.data", absolute);
+    if (!out.candles.empty()) c.SetEffective("run.candles", AbsolutePath(out.CandlesPath()));
+  }
   std::int64_t seed = static_cast<std::int64_t>(out.seed);
   if (Status s = c.Get("run.seed", seed); !s.ok()) return s;
   if (seed < 0) return Invalid(fmt::format("{}: run.seed: must not be negative", c.Where("run.seed")));
@@ -696,6 +714,7 @@ Result<RunRecord, Status> RunBacktest(const BacktestConfig& config, const Backte
   if (Status s = run->Finish(); !s.ok()) return s;
   RunRecord record = run->TakeRecord();
   record.first_event = data_first;
+  record.equity_every = config.report.equity_every;
   // The run's clock follows exchange time when that is later than the
   // receive time, so the run can end after the last receive time.
   record.last_event = std::max(data_last, run->now());

@@ -196,7 +196,15 @@ TEST(BacktestConfigLoad, EffectiveTomlHasDefaultsAndLoadsBackToItself) {
   Status s = LoadText(eff, b, "/base", &eff2);
   ASSERT_TRUE(s.ok()) << s.ToString();
   EXPECT_EQ(eff2, eff);
-  EXPECT_EQ(b.data, a.data);
+  // The data as absolute paths: the same files, from any directory.
+  EXPECT_EQ(b.DataPaths(), a.DataPaths());
+  ASSERT_EQ(b.data.size(), 1u);
+  EXPECT_EQ(b.data[0], "/base/a.gz");
+  BacktestConfig elsewhere;
+  ASSERT_TRUE(LoadText(eff, elsewhere, "/some/other/dir").ok());
+  EXPECT_EQ(elsewhere.DataPaths(), a.DataPaths());
+  // Numbers as written, not at full double precision.
+  EXPECT_EQ(eff.find("0.00029999999999999997"), std::string::npos);
   EXPECT_EQ(b.exec.mode, a.exec.mode);
   EXPECT_EQ(b.risk.max_order_notional, a.risk.max_order_notional);
   EXPECT_EQ(b.impulse.lookback, a.impulse.lookback);

@@ -144,9 +144,10 @@ struct RunRecord {
   // Time span and counts.
   UnixNanos first_event;
   UnixNanos last_event;
-  std::uint64_t events = 0;             // market events replayed
-  std::uint64_t events_not_traded = 0;  // events of instruments the config does not name (skipped)
-  double wall_seconds = 0.0;            // not part of the deterministic outputs
+  Duration equity_every = Duration::Minutes(1);  // the interval of `equity` (annualises Sharpe / Sortino)
+  std::uint64_t events = 0;                      // market events replayed
+  std::uint64_t events_not_traded = 0;           // events of instruments the config does not name (skipped)
+  double wall_seconds = 0.0;                     // not part of the deterministic outputs
 
   std::vector<OrderRecord> orders;
   std::vector<FillRecord> fills;

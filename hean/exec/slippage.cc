@@ -57,8 +57,7 @@ SlippageEstimate SlippageModel::PredictAtMid(const OrderBook& book, Side side, Q
     e.mid = mid;
     return e;
   }
-  return FromWalk(side, qty.ToDouble(), book.Take(side, qty), book.TotalQty(Opposite(side), config_.depth_levels),
-                  mid);
+  return FromWalk(side, qty.ToDouble(), book.Take(side, qty), book.TotalQty(Opposite(side), config_.depth_levels), mid);
 }
 
 SlippageEstimate SlippageModel::FromWalk(Side side, double want, const TakeResult& t, Qty depth,

@@ -152,6 +152,12 @@ std::vector<RoundTrip> ComputeRoundTrips(const RunRecord& record) {
   return out;
 }
 
+double EquityPeriodsPerYear(Duration every) noexcept {
+  if (every <= Duration::Zero()) return std::numeric_limits<double>::quiet_NaN();
+  constexpr double kYearNanos = 365.0 * 24.0 * 3600.0 * 1e9;
+  return kYearNanos / static_cast<double>(every.nanos());
+}
+
 double SharpeRatio(const std::vector<double>& returns, double periods_per_year) {
   const std::size_t n = returns.size();
   if (n < 2) return kNan;
@@ -285,8 +291,9 @@ ReportStats ComputeStats(const RunRecord& record) {
     returns.push_back(record.equity[i].equity / prev - 1.0);
   }
   s.equity_returns = returns.size();
-  s.sharpe = SharpeRatio(returns, kEquityPeriodsPerYear);
-  s.sortino = SortinoRatio(returns, kEquityPeriodsPerYear);
+  s.periods_per_year = EquityPeriodsPerYear(record.equity_every);
+  s.sharpe = SharpeRatio(returns, s.periods_per_year);
+  s.sortino = SortinoRatio(returns, s.periods_per_year);
   s.max_drawdown = record.max_drawdown;
   s.max_drawdown_pct = record.max_drawdown_fraction * 100.0;
 

@@ -46,6 +46,9 @@ struct HistogramBin {
   std::uint64_t count = 0;
 };
 
+// Periods per year of one-minute equity samples: 365 x 24 x 60.
+inline constexpr double kEquityPeriodsPerYear = 525600.0;
+
 struct ReportStats {
   // PnL and return.
   double starting_balance = 0.0;
@@ -61,8 +64,9 @@ struct ReportStats {
   double sharpe = 0.0;
   double sortino = 0.0;
   std::uint64_t equity_returns = 0;
-  double max_drawdown = 0.0;      // peak - trough of equity, USDT
-  double max_drawdown_pct = 0.0;  // of the peak
+  double periods_per_year = kEquityPeriodsPerYear;  // of the equity samples, from RunRecord::equity_every
+  double max_drawdown = 0.0;                        // peak - trough of equity, USDT
+  double max_drawdown_pct = 0.0;                    // of the peak
   // Fills and trips.
   std::uint64_t fills = 0;  // "trades": executions
   std::uint64_t round_trips = 0;
@@ -127,8 +131,10 @@ std::vector<NamedFigure> Figures(const ReportStats& stats, bool include_wall = t
 // Sharpe and Sortino as defined above for returns sampled `periods_per_year`
 // times a year. NaN with fewer than two returns, or a zero deviation.
 double SharpeRatio(const std::vector<double>& returns, double periods_per_year);
-// Periods per year of the one-minute equity samples: 365 x 24 x 60.
-inline constexpr double kEquityPeriodsPerYear = 525600.0;
+// Periods per year of equity sampled every `every` (24/7 markets: a year
+// of 365 days over the interval); kEquityPeriodsPerYear for one minute,
+// NaN for an interval that is not positive.
+double EquityPeriodsPerYear(Duration every) noexcept;
 double SortinoRatio(const std::vector<double>& returns, double periods_per_year);
 
 // Nearest-rank quantile q in [0, 1] of `values` (copied and sorted); NaN

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "hean/report/report_writer.h"
+
 namespace hean {
 namespace {
 
@@ -340,6 +342,34 @@ TEST(ComputeStats, PnlAndEquityRatiosFromTheRecord) {
   EXPECT_DOUBLE_EQ(s.sortino, SortinoRatio(returns, kEquityPeriodsPerYear));
   EXPECT_DOUBLE_EQ(s.max_drawdown, 7.5);
   EXPECT_DOUBLE_EQ(s.max_drawdown_pct, 0.075);
+}
+
+// Sharpe and Sortino are annualised from the record's sampling interval:
+// every 5 minutes is 105,120 periods a year, not the 525,600 of a minute.
+TEST(ComputeStats, SharpeIsAnnualisedFromTheEquityInterval) {
+  EXPECT_DOUBLE_EQ(EquityPeriodsPerYear(Duration::Minutes(1)), kEquityPeriodsPerYear);
+  EXPECT_DOUBLE_EQ(EquityPeriodsPerYear(Duration::Minutes(5)), 105'120.0);
+  EXPECT_DOUBLE_EQ(EquityPeriodsPerYear(Duration::Seconds(1)), 31'536'000.0);
+  EXPECT_TRUE(std::isnan(EquityPeriodsPerYear(Duration::Zero())));
+  RunRecord r;
+  r.starting_balance = 10000.0;
+  for (double e : {10000.0, 10010.0, 10005.0, 10020.0}) {
+    EquityRecord p;
+    p.equity = e;
+    r.equity.push_back(p);
+  }
+  const std::vector<double> returns = {10010.0 / 10000 - 1, 10005.0 / 10010 - 1, 10020.0 / 10005 - 1};
+  r.equity_every = Duration::Minutes(5);
+  const ReportStats five = ComputeStats(r);
+  EXPECT_DOUBLE_EQ(five.periods_per_year, 105'120.0);
+  EXPECT_DOUBLE_EQ(five.sharpe, SharpeRatio(returns, 105'120.0));
+  EXPECT_DOUBLE_EQ(five.sortino, SortinoRatio(returns, 105'120.0));
+  r.equity_every = Duration::Minutes(1);
+  const ReportStats one = ComputeStats(r);
+  // The same returns a minute apart: sqrt(5) times the ratio.
+  EXPECT_NEAR(one.sharpe / five.sharpe, std::sqrt(5.0), 1e-12);
+  // The report says which it used.
+  EXPECT_NE(ReportJson(r, five).find("\"periods_per_year\": 105120"), std::string::npos) << ReportJson(r, five);
 }
 
 TEST(ComputeStats, EmptyRecordGivesNanWhereNothingCanBeComputed) {

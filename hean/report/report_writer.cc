@@ -137,7 +137,7 @@ std::string ReportJson(const RunRecord& record, const ReportStats& s) {
   pnl["sharpe"] = Num(s.sharpe);
   pnl["sortino"] = Num(s.sortino);
   pnl["equity_returns"] = s.equity_returns;
-  pnl["periods_per_year"] = kEquityPeriodsPerYear;
+  pnl["periods_per_year"] = Num(s.periods_per_year);
   pnl["max_drawdown"] = Num(s.max_drawdown);
   pnl["max_drawdown_pct"] = Num(s.max_drawdown_pct);
   root["pnl"] = std::move(pnl);

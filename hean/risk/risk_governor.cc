@@ -134,7 +134,8 @@ double RiskGovernor::UnitPrice(const OrderRequest& r, const Market& m) const noe
   // A buy limit fills at its price or lower; a sell limit at its price or
   // higher: one below the bid sells at the bid (or better), so it counts
   // at the bid.
-  if (r.type == OrderType::kLimit) return r.side == Side::kSell ? std::max(r.price.ToDouble(), m.bid) : r.price.ToDouble();
+  if (r.type == OrderType::kLimit)
+    return r.side == Side::kSell ? std::max(r.price.ToDouble(), m.bid) : r.price.ToDouble();
   // A market order counts at the edge of the price band (or at the touch
   // when the band is off), on both sides: the most it should fill at.
   const double touch = r.side == Side::kBuy ? m.ask : m.bid;

@@ -102,12 +102,14 @@ else
   bad "config check --print differs from the run's config.toml"
   diff "$W/print.toml" "$W/r1/config.toml" | head -10
 fi
-# The saved config's data paths are relative to the original's directory:
-# with absolute ones it validates, and re-runs to the same result.
+# The saved config names its data by absolute paths: it validates and
+# re-runs, as it is, from another directory, to the same result.
 check "config.toml re-validates" 0 "config.toml: ok \(2 instruments, 4 data files, execution adaptive_ttl\)" -- \
-  "$HEAN" config check "$W/r1/config.toml" --set "run.data=$DATA"
-"$HEAN" backtest --config "$W/r1/config.toml" --set "run.data=$DATA" --out "$W/r3" --quiet >/dev/null 2>&1 ||
-  bad "config.toml does not run"
+  "$HEAN" config check "$W/r1/config.toml"
+grep -Eq '^data = \["/' "$W/r1/config.toml" && ok "config.toml names its data by absolute paths" ||
+  bad "config.toml's data paths are not absolute"
+(cd "$W" && "$HEAN" backtest --config r1/config.toml --out "$W/r3" --quiet >/dev/null 2>&1) ||
+  bad "config.toml does not run from another directory"
 same=1
 for f in orders.csv fills.csv positions.csv equity.csv signals.csv trades.csv; do
   cmp -s "$W/r1/$f" "$W/r3/$f" || { bad "re-running config.toml: $f differs"; same=0; }
@@ -219,6 +221,12 @@ check "sweep: a bad value fails before anything runs" 2 "execution.mode" -- \
 [[ -e "$W/sweep-bad" ]] && bad "a rejected sweep made its output directory"
 check "sweep: a bad metric exits 2" 2 "--metric no_such_figure" -- \
   "$HEAN" sweep --config "$DEMO" --grid execution.mode=taker_only --metric no_such_figure --out "$W/sweep-metric" --quiet
+[[ -e "$W/sweep-metric" ]] && bad "sweep: a bad metric ran the grid before it was refused"
+check "sweep: an ambiguous metric exits 2" 2 "--metric p95" -- \
+  "$HEAN" sweep --config "$DEMO" --grid execution.mode=taker_only --metric p95 --out "$W/sweep-metric" --quiet
+check "backtest: a negative seed is refused" 105 "seed" -- \
+  "$HEAN" backtest --config "$DEMO" --seed -3 --out "$W/negative-seed" --quiet
+[[ -e "$W/negative-seed" ]] && bad "backtest: a refused seed made its output directory"
 
 # --------------------------------------------------------------- progress
 # Without --quiet and with stderr not a terminal: plain lines, no bar.
