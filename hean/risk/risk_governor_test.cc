@@ -1018,6 +1018,26 @@ TEST_F(GovernorTest, ApproveAmendChecksPriceAndLimits) {
   EXPECT_EQ(g().counters().approved, 6u);  // 2 orders and 4 amends
 }
 
+// A sell amended to a price below the bid sells at the bid: it counts there,
+// as a new sell limit does.
+TEST_F(GovernorTest, ASellAmendedBelowTheBidCountsAtTheBid) {
+  RiskConfig c;
+  c.orders_per_second = 0;
+  c.price_band_bps = 500.0;
+  Make(c);  // max order notional 10,000; book 50,000.0 / 50,000.1
+  ASSERT_EQ(Try(Limit(btc_, Side::kSell, "50100.0", "0.199", "s1")), std::nullopt);  // 9,969.9
+  AmendRequest a;
+  a.instrument = btc_;
+  a.client_order_id = Cid("s1");
+  a.price = P("48000.0");
+  a.qty = Q("0.205");  // 9,840 at 48,000, but 10,250 at the bid
+  auto r = g().ApproveAmend(a);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error(), DenyReason::kMaxOrderNotional);
+  a.qty = Q("0.2");  // 10,000 at the bid
+  EXPECT_TRUE(g().ApproveAmend(a).ok());
+}
+
 TEST_F(GovernorTest, ApproveAmendTakesRateTokensAndRespectsStates) {
   RiskConfig c;
   c.strategy_capital = 10'000.0;
