@@ -38,11 +38,7 @@ class RingQueue {
     return buf_[(head_ + size_ - 1) & (buf_.size() - 1)];
   }
 
-  void push_back(T value) {
-    if (size_ == buf_.size()) Grow();
-    buf_[(head_ + size_) & (buf_.size() - 1)] = std::move(value);
-    ++size_;
-  }
+  void push_back(T value) { push_back_slot() = std::move(value); }
   // Appends an element and returns it to be assigned in place: it holds
   // whatever its slot held before (a default or a moved-from value), so
   // the caller assigns every part of it. Saves a move of large elements.

@@ -67,10 +67,7 @@ bool TimerQueue::Cancel(TimerId id) {
 }
 
 void TimerQueue::DropStale() {
-  while (!heap_.empty()) {
-    const HeapEntry& top = heap_.front();
-    const Slot& s = slots_[top.slot];
-    if (s.active && s.generation == top.generation) return;
+  while (!heap_.empty() && !TopIsLive()) {
     std::pop_heap(heap_.begin(), heap_.end(), Later);
     heap_.pop_back();
   }

@@ -53,20 +53,12 @@ class TimerQueue {
   // Earliest pending deadline, if any. Inline when the heap's top is live
   // (the common case: a backtest asks once per event).
   std::optional<UnixNanos> NextDeadline() {
-    if (!heap_.empty()) {
-      const HeapEntry& top = heap_.front();
-      const Slot& s = slots_[top.slot];
-      if (s.active && s.generation == top.generation) return top.deadline;
-    }
+    if (TopIsLive()) return heap_.front().deadline;
     return NextDeadlineSlow();
   }
   // The same, UnixNanos::Max() when none.
   UnixNanos NextDeadlineOrMax() {
-    if (!heap_.empty()) {
-      const HeapEntry& top = heap_.front();
-      const Slot& s = slots_[top.slot];
-      if (s.active && s.generation == top.generation) return top.deadline;
-    }
+    if (TopIsLive()) return heap_.front().deadline;
     const std::optional<UnixNanos> next = NextDeadlineSlow();
     return next ? *next : UnixNanos::Max();
   }
@@ -103,6 +95,13 @@ class TimerQueue {
   void Push(UnixNanos deadline, std::uint32_t slot);
   void DropStale();
   std::optional<UnixNanos> NextDeadlineSlow();
+  // The heap's top is a timer still pending (not cancelled or re-armed).
+  bool TopIsLive() const noexcept {
+    if (heap_.empty()) return false;
+    const HeapEntry& top = heap_.front();
+    const Slot& s = slots_[top.slot];
+    return s.active && s.generation == top.generation;
+  }
   static TimerId MakeId(std::uint32_t slot, std::uint32_t generation) noexcept {
     return TimerId{(static_cast<std::uint64_t>(generation) << 32) | (static_cast<std::uint64_t>(slot) + 1)};
   }

@@ -37,6 +37,13 @@ namespace {
 
 Status Invalid(std::string m) { return Status(StatusCode::kInvalidArgument, std::move(m)); }
 
+// `path` from the root (as it is when that fails).
+std::string AbsolutePath(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path p = std::filesystem::absolute(path, ec);
+  return ec ? path : p.lexically_normal().string();
+}
+
 std::string Resolve(const std::string& base, const std::string& path) {
   if (path.empty() || base.empty() || std::filesystem::path(path).is_absolute()) return path;
   return (std::filesystem::path(base) / path).lexically_normal().string();
@@ -112,16 +119,6 @@ Status OpenAll(const std::vector<std::string>& files, DataInstruments& names,
     out.push_back(std::move(*s));
   }
   return Status::Ok();
-}
-
-}  // namespace
-
-namespace {
-
-std::string AbsolutePath(const std::string& path) {
-  std::error_code ec;
-  const std::filesystem::path p = std::filesystem::absolute(path, ec);
-  return ec ? path : p.lexically_normal().string();
 }
 
 }  // namespace

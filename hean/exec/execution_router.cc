@@ -350,19 +350,7 @@ bool ExecutionRouter::SendMaker(WorkState& w) {
     End(w, w.remaining().IsPositive() ? WorkOutcome::kUnfilled : WorkOutcome::kFilled);
     return false;
   }
-  OrderRequest child;
-  child.ts_event = child.ts_recv = s_.clock->Now();
-  child.instrument = w.req.instrument;
-  child.side = w.req.side;
-  child.type = OrderType::kLimit;
-  child.tif = TimeInForce::kPostOnly;
-  child.urgency = w.req.urgency;
-  child.reduce_only = w.req.reduce_only;
-  child.price = Price::FromRaw(px);
-  child.qty = qty;
-  child.strategy = w.req.strategy;
-  child.signal_id = w.req.signal_id;
-  return SendChild(w, child, true);
+  return SendChild(w, ChildRequest(w, TimeInForce::kPostOnly, Price::FromRaw(px), qty), true);
 }
 
 bool ExecutionRouter::SendTaker(WorkState& w) {
@@ -386,25 +374,31 @@ bool ExecutionRouter::SendTaker(WorkState& w) {
     End(w, WorkOutcome::kFailed);
     return false;
   }
+  const OrderRequest child = ChildRequest(w, TimeInForce::kIoc, px, ChildQty(w, w.remaining(), px.raw()));
+  if (!child.qty.IsPositive()) {
+    End(w, WorkOutcome::kUnfilled);
+    return false;
+  }
+  w.child_send_mid = t.mid;
+  w.child_predicted_bps = cache_.Lookup(w.req.instrument, w.req.side, child.qty.ToDouble() * t.mid).bps;
+  return SendChild(w, child, false);
+}
+
+// A limit child of the request at `price` for `qty`, stamped now.
+OrderRequest ExecutionRouter::ChildRequest(const WorkState& w, TimeInForce tif, Price price, Qty qty) const {
   OrderRequest child;
   child.ts_event = child.ts_recv = s_.clock->Now();
   child.instrument = w.req.instrument;
   child.side = w.req.side;
   child.type = OrderType::kLimit;
-  child.tif = TimeInForce::kIoc;
+  child.tif = tif;
   child.urgency = w.req.urgency;
   child.reduce_only = w.req.reduce_only;
-  child.price = px;
-  child.qty = ChildQty(w, w.remaining(), px.raw());
-  if (!child.qty.IsPositive()) {
-    End(w, WorkOutcome::kUnfilled);
-    return false;
-  }
+  child.price = price;
+  child.qty = qty;
   child.strategy = w.req.strategy;
   child.signal_id = w.req.signal_id;
-  w.child_send_mid = t.mid;
-  w.child_predicted_bps = cache_.Lookup(w.req.instrument, w.req.side, child.qty.ToDouble() * t.mid).bps;
-  return SendChild(w, child, false);
+  return child;
 }
 
 // A later child never carries more notional than the first one the

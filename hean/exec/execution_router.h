@@ -143,6 +143,7 @@ class ExecutionRouter final : public OrderGateway, public SliceWorker {
   bool SendMaker(WorkState& w);
   bool SendTaker(WorkState& w);
   bool SendChild(WorkState& w, const OrderRequest& child, bool maker);
+  OrderRequest ChildRequest(const WorkState& w, TimeInForce tif, Price price, Qty qty) const;
   Qty ChildQty(const WorkState& w, Qty qty, std::int64_t price_raw) const noexcept;
   void ActOn(const Event& event, const ClientOrderId& cid, ApplyOutcome outcome);
   void OnTtl(std::uint64_t work_id);

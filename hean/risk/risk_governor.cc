@@ -474,8 +474,7 @@ Result<ApprovedAmend, DenyReason> RiskGovernor::ApproveAmend(const AmendRequest&
   }
   // The order as amended: what can still fill, at what price.
   const Qty added = r.qty - o.qty;
-  double unit = a.price.IsDefined() ? a.price.ToDouble() : (o.price > 0.0 ? o.price : m.mid);
-  if (o.side == Side::kSell && a.price.IsDefined()) unit = std::max(unit, m.bid);  // as UnitPrice counts a sell
+  const double unit = a.price.IsDefined() ? UnitPrice(r, m) : (o.price > 0.0 ? o.price : m.mid);
   const Qty leaves = r.qty - o.filled;
   if (o.reduce_only) {
     if (added.IsPositive()) {
