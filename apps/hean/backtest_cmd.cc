@@ -350,15 +350,17 @@ int RunSweep(const SweepOptions& o, const std::string& self) {
     return 2;
   }
   // The metric must name a figure before anything runs: every report.json
-  // has the figures of an empty run's (the counts of denials by reason
-  // under signals.denials. appear only when there are some).
+  // has the figures of an empty run's (the counts of denials by reason,
+  // under signals.denials. and risk.order_denials., appear only when there
+  // are some).
   {
     const RunRecord empty;
     std::map<std::string, double> figures;
     Flatten(nlohmann::json::parse(ReportJson(empty, ComputeStats(empty))), "", figures);
     std::erase_if(figures, [](const auto& kv) { return kv.first.rfind("wall.", 0) == 0; });
     std::string full;
-    if (!FindMetric(figures, o.metric, &full) && o.metric.rfind("signals.denials.", 0) != 0) {
+    const bool by_reason = o.metric.rfind("signals.denials.", 0) == 0 || o.metric.rfind("risk.order_denials.", 0) == 0;
+    if (!FindMetric(figures, o.metric, &full) && !by_reason) {
       Err("sweep", "--metric " + o.metric + ": not a figure of report.json (or ambiguous); e.g. net_pnl, sharpe");
       return 2;
     }

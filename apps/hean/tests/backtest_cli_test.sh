@@ -224,6 +224,13 @@ check "sweep: a bad metric exits 2" 2 "--metric no_such_figure" -- \
 [[ -e "$W/sweep-metric" ]] && bad "sweep: a bad metric ran the grid before it was refused"
 check "sweep: an ambiguous metric exits 2" 2 "--metric p95" -- \
   "$HEAN" sweep --config "$DEMO" --grid execution.mode=taker_only --metric p95 --out "$W/sweep-metric" --quiet
+# A count by reason is a figure only when it occurred: accepted up front,
+# refused after the runs when no run had it.
+check "sweep: a denial count is checked after the runs" 2 "--metric risk.order_denials.MAX_ORDER_NOTIONAL" -- \
+  "$HEAN" sweep --config "$DEMO" --grid execution.mode=taker_only --metric risk.order_denials.MAX_ORDER_NOTIONAL \
+  --out "$W/sweep-denials" --quiet
+[[ -d "$W/sweep-denials/run-001" ]] && ok "sweep: the denial-count metric ran the grid" ||
+  bad "sweep: a denial-count metric was refused before the runs"
 check "backtest: a negative seed is refused" 105 "seed" -- \
   "$HEAN" backtest --config "$DEMO" --seed -3 --out "$W/negative-seed" --quiet
 [[ -e "$W/negative-seed" ]] && bad "backtest: a refused seed made its output directory"
