@@ -1,12 +1,22 @@
 #include "hean/book/order_book.h"
 
 #include <algorithm>
+#include <atomic>
 #include <initializer_list>
 
 namespace hean {
 
+namespace {
+// Each book counts its changes from its own start (2^40 apart), so two
+// books never show the same count, even one built where another was freed.
+std::atomic<std::uint64_t> g_book_serial{0};
+}  // namespace
+
 OrderBook::OrderBook(InstrumentId instrument, Price tick_size)
-    : instrument_(instrument), tick_size_(tick_size), inv_tick_(1.0 / static_cast<double>(tick_size.raw())) {
+    : instrument_(instrument),
+      tick_size_(tick_size),
+      inv_tick_(1.0 / static_cast<double>(tick_size.raw())),
+      changes_(g_book_serial.fetch_add(1, std::memory_order_relaxed) << 40) {
   HEAN_CHECK(tick_size.IsPositive() && tick_size.IsDefined(), "OrderBook needs a positive tick size");
 }
 
@@ -40,6 +50,7 @@ Result<std::int64_t, BookError> OrderBook::ToTick(Price p) const noexcept {
 }
 
 void OrderBook::Clear() noexcept {
+  ++changes_;
   bids_.Clear();
   asks_.Clear();
 }
@@ -79,6 +90,7 @@ Result<void, BookError> OrderBook::SetLevel(Side side, Price price, Qty qty) {
   auto t = ToTick(price);
   if (!t.ok()) return MakeUnexpected(t.error());
   if (qty.IsNegative()) return MakeUnexpected(BookError::kNegativeQty);
+  ++changes_;
   if (side == Side::kBuy) {
     bids_.Set(*t, qty.raw());
   } else {

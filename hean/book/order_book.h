@@ -62,8 +62,16 @@ class OrderBook {
   void Invalidate(BookError reason) noexcept {
     valid_ = false;
     invalid_reason_ = reason;
+    ++changes_;
   }
-  void MarkValid() noexcept { valid_ = true; }
+  void MarkValid() noexcept {
+    valid_ = true;
+    ++changes_;
+  }
+  // Counts every change of levels or validity: a reader that saw the same
+  // count saw the same book (e.g. a cache that need not be recomputed).
+  // Counts of different books never meet (each starts 2^40 from the last).
+  std::uint64_t changes() const noexcept { return changes_; }
 
   // Best level of a side, if any.
   std::optional<BookLevel> Best(Side side) const noexcept;
@@ -134,6 +142,7 @@ class OrderBook {
   TickLadder<true> bids_;
   TickLadder<false> asks_;
   bool valid_ = false;
+  std::uint64_t changes_ = 0;
   BookError invalid_reason_ = BookError::kDeltaBeforeSnapshot;
 };
 

@@ -139,6 +139,32 @@ class EventBus {
   PublishResult Publish(const Event& event);
   PublishResult Publish(Event&& event);
 
+  // Publish(event) followed by DrainAll(): the event, and what its handlers
+  // publish, is dispatched before this returns. When the FIFO is empty and
+  // no handler is running, a queued-path event's handlers run straight from
+  // `event`, without its copy into the FIFO and back; the metrics count it
+  // as published to and dispatched from the FIFO all the same. Called from
+  // inside a handler it only publishes (as DrainAll does nothing there).
+  template <class T>
+  requires(!std::is_same_v<std::decay_t<T>, Event>) PublishResult PublishAndDrain(const T& event) {
+    if constexpr (!kIsFastPath<T>) {
+      if (size_ == 0 && in_dispatch_ == 0) {
+        counters_.queued_published.Add();
+        if (high_water_ == 0) {
+          high_water_ = 1;
+          counters_.queue_high_water.Set(1);
+        }
+        RunHandlers(event);
+        counters_.queued_dispatched.Add();
+        (void)DrainAll();
+        return PublishResult::kQueued;
+      }
+    }
+    const PublishResult r = Publish(event);
+    (void)DrainAll();
+    return r;
+  }
+
   // Dispatches up to batch_size queued events; returns how many. Called from
   // inside a handler it does nothing and returns 0 (the loop owns draining).
   std::size_t DispatchBatch();

@@ -1,5 +1,7 @@
 #include "hean/data/replay.h"
 
+#include <utility>
+
 namespace hean {
 
 Replay::Replay(std::vector<std::unique_ptr<EventSource>> sources)
@@ -20,12 +22,19 @@ bool Replay::Refill(std::size_t i) {
 }
 
 bool Replay::Next(Event* out) {
-  if (!status_.ok()) return false;
+  Event* e = NextRef();
+  if (e == nullptr) return false;
+  *out = std::move(*e);
+  return true;
+}
+
+Event* Replay::NextRef() {
+  if (!status_.ok()) return nullptr;
   if (!primed_) {
     primed_ = true;
     for (std::size_t i = 0; i < sources_.size(); ++i) {
       Refill(i);
-      if (!status_.ok()) return false;
+      if (!status_.ok()) return nullptr;
     }
   }
   // Finish the record being delivered before choosing again.
@@ -35,26 +44,26 @@ bool Replay::Next(Event* out) {
   } else {
     if (current_ != SIZE_MAX) {
       Refill(current_);
-      if (!status_.ok()) return false;
+      if (!status_.ok()) return nullptr;
     }
     // Few sources: a linear scan beats a heap and keeps ties simple.
     for (std::size_t i = 0; i < cursors_.size(); ++i) {
       if (cursors_[i].pos >= cursors_[i].batch.size()) continue;
       if (pick == SIZE_MAX || Head(i) < Head(pick)) pick = i;
     }
-    if (pick == SIZE_MAX) return false;
+    if (pick == SIZE_MAX) return nullptr;
     current_ = pick;
   }
   Cursor& c = cursors_[pick];
-  *out = std::move(c.batch[c.pos++]);
-  const UnixNanos t = TsRecv(*out);
+  Event* e = &c.batch[c.pos++];
+  const UnixNanos t = TsRecv(*e);
   if (t < last_) {
     ++out_of_order_;
   } else {
     last_ = t;
   }
   ++events_;
-  return true;
+  return e;
 }
 
 Status Replay::Run(ReplaySink& sink, std::uint64_t max_events) {

@@ -35,6 +35,10 @@ class Replay {
   // The next event in merged order. False at the end or on the first source
   // error (status()).
   bool Next(Event* out);
+  // The same without the copy: the next event where the replay holds it, or
+  // null at the end or on an error. The caller may change it or move from
+  // it; it stays valid until the next call.
+  Event* NextRef();
   // Delivers every remaining event (at most max_events if > 0) to `sink`.
   Status Run(ReplaySink& sink, std::uint64_t max_events = 0);
 

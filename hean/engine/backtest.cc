@@ -453,13 +453,23 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
           using T = std::decay_t<decltype(ev)>;
           if constexpr (std::is_same_v<T, BookDelta> || std::is_same_v<T, BookSnapshot>) {
             const std::optional<BookInvalid> invalid = books_.Apply(ev);
-            router_->OnMarketData(e);
-            MarkMid(ev.instrument);
-            (void)engine_.bus().Publish(ev);
-            if (invalid) (void)engine_.bus().Publish(*invalid);
+            // The router and the mark see whole books: a snapshot, or the
+            // last delta of a venue message.
+            bool whole = true;
+            if constexpr (std::is_same_v<T, BookDelta>) whole = (ev.flags & BookDelta::kLastInMessage) != 0;
+            if (whole) {
+              router_->OnMarketData(e);
+              MarkMid(ev.instrument);
+            }
+            if (invalid) {
+              (void)engine_.bus().Publish(ev);
+              (void)engine_.bus().Publish(*invalid);
+            } else {
+              (void)engine_.bus().PublishAndDrain(ev);
+            }
           } else {
             router_->OnMarketData(e);
-            (void)engine_.bus().Publish(ev);
+            (void)engine_.bus().PublishAndDrain(ev);
           }
         },
         e);
@@ -670,8 +680,8 @@ Result<RunRecord, Status> RunBacktest(const BacktestConfig& config, const Backte
     if (Status s = OpenAll(files, names, sources); !s.ok()) return s;
     Replay replay(std::move(sources));
     const Duration shift = Duration::Nanos(loop_shift.nanos() * loop);
-    Event e;
-    while (replay.Next(&e)) {
+    while (Event* next = replay.NextRef()) {
+      Event& e = *next;
       const InstrumentId from = EventInstrument(e);
       if (!from.valid()) continue;
       auto to = run->MapInstrument(names, from);

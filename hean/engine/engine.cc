@@ -71,7 +71,7 @@ std::size_t Engine::PollOnce() {
 std::size_t Engine::RunUntilIdle() {
   std::size_t dispatched = 0;
   for (;;) {
-    MoveIngress(options_.ingress_batch);
+    if (ingress_.ReadyToPop()) MoveIngress(options_.ingress_batch);
     const std::size_t n = bus_.DispatchBatch();
     dispatched += n;
     if (n == 0 && !ingress_.ReadyToPop()) break;

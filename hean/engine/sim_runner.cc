@@ -5,6 +5,8 @@
 #include <utility>
 #include <variant>
 
+#include "hean/core/check.h"
+
 namespace hean {
 
 SimRunner::SimRunner(SimClock& clock, SimExchange& exchange, LatencyModel* market_data_latency,
@@ -22,6 +24,7 @@ Status SimRunner::Local(UnixNanos t) {
 }
 
 Status SimRunner::RunUntil(UnixNanos t, bool inclusive) {
+  HEAN_CHECK(!delivering_, "SimRunner called again from its market-data callback");
   // Times are UnixNanos::Max() when there is nothing (never due: no caller
   // runs up to Max()).
   auto due = [&](UnixNanos x) { return x != UnixNanos::Max() && (inclusive ? x <= t : x < t); };
@@ -57,9 +60,12 @@ Status SimRunner::RunUntil(UnixNanos t, bool inclusive) {
       (void)timers_->FireNext(best);
       continue;
     }
-    Pending p = std::move(pending_.front());
+    // Delivered where it waits (no copy); the callback must not feed or
+    // advance the runner (checked), so the slot stays put until popped.
+    delivering_ = true;
+    if (on_market_data_) on_market_data_(pending_.front().event);
+    delivering_ = false;
     pending_.pop_front();
-    if (on_market_data_) on_market_data_(p.event);
   }
 }
 

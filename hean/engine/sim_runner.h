@@ -32,6 +32,8 @@ class SimRunner {
   // Called with each market-data event when it reaches the strategy (the
   // clock then reads its local time). The strategy may send commands to the
   // exchange from here and from the exchange's OrderEventSink.
+  // It must not call Feed, AdvanceTo or Finish (the event is delivered in
+  // place; a call from there stops the process with a check failure).
   using MarketDataFn = std::function<void(const Event&)>;
 
   // `market_data_latency` null: the recorded receive time (ts_recv) is when
@@ -82,6 +84,7 @@ class SimRunner {
   UnixNanos last_exchange_;
   UnixNanos last_local_;
   std::uint64_t fed_ = 0;
+  bool delivering_ = false;
 };
 
 // Points a market-data event (book snapshot or delta, trade) at another

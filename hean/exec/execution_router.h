@@ -96,7 +96,9 @@ class ExecutionRouter final : public OrderGateway, public SliceWorker {
   std::uint64_t Work(const WorkRequest& request, WorkDone done) override;
   void Stop(std::uint64_t id) override;
 
-  // After the BookSet took the event.
+  // After the BookSet took the event. A delta counts only when it is the
+  // last of its venue message (the book is whole again): the touch then
+  // feeds the volatility estimate and may move maker orders (chase).
   void OnMarketData(const Event& event) noexcept;
   // A venue answer. The outcome of applying it to the router's orders:
   // kApplied for a fill means it is new and counts.

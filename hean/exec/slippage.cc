@@ -200,8 +200,14 @@ void SlippageCache::Refresh(InstrumentId id) {
 }
 
 void SlippageCache::Compute(InstrumentId id, Entry& e) {
-  e.computed = false;
   const OrderBook* book = books_.Find(id);
+  if (book != nullptr && e.computed && book->changes() == e.book_changes) {
+    // The book as it was at the last computation: the same curves, fresh.
+    e.computed_at = clock_.Now();
+    ++counts_.refreshes;
+    return;
+  }
+  e.computed = false;
   if (book == nullptr) return;
   for (const Side side : {Side::kBuy, Side::kSell}) {
     Curve& c = e.curve[SideIndex(side)];
@@ -213,6 +219,7 @@ void SlippageCache::Compute(InstrumentId id, Entry& e) {
     }
   }
   e.computed = true;
+  e.book_changes = book->changes();
   e.computed_at = clock_.Now();
   ++counts_.refreshes;
 }

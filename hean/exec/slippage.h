@@ -11,13 +11,12 @@
 // SlippageCache precomputes the cost for a ladder of standard sizes
 // (notional) on both sides of every active instrument, refreshed every
 // refresh_interval (50 ms) from a timer, each entry valid for valid_for
-// (100 ms). A lookup at or below the smallest size answers the smallest
-// size's cost (a conservative floor: the cost of small sizes is dominated by
-// the half spread, which does not go to zero with the size); between two
-// ladder sizes it interpolates linearly; above the largest it extrapolates
-// along the last segment, never below the largest size's cost. A stale or
-// missing entry answers stale_fallback_bps, flagged, so a decision never
-// rests on an old book without knowing it.
+// (100 ms). A refresh that finds the book unchanged since the last one
+// (OrderBook::changes) keeps the curves and only renews their time. A lookup at or below the smallest size answers the
+// smallest size's cost (a conservative floor: the cost of small sizes is dominated by the half spread, which does not
+// go to zero with the size); between two ladder sizes it interpolates linearly; above the largest it extrapolates along
+// the last segment, never below the largest size's cost. A stale or missing entry answers stale_fallback_bps, flagged,
+// so a decision never rests on an old book without knowing it.
 #pragma once
 
 #include <array>
@@ -140,7 +139,8 @@ class SlippageCache {
     UnixNanos computed_at;
     bool active = false;
     bool computed = false;
-    Curve curve[2];  // per side: [0] kBuy, [1] kSell
+    std::uint64_t book_changes = 0;  // the book's changes() when computed
+    Curve curve[2];                  // per side: [0] kBuy, [1] kSell
   };
   static constexpr std::size_t SideIndex(Side s) noexcept { return s == Side::kBuy ? 0 : 1; }
   Entry* Find(InstrumentId id) noexcept;
