@@ -969,6 +969,46 @@ TEST(OrderBook, ClearEmptiesBothSides) {
   EXPECT_FALSE(b.Mid().has_value());
 }
 
+TEST(OrderBook, ChangesCountsEveryChangeAndNoRefusal) {
+  OrderBook b = MakeBook();
+  std::uint64_t c = b.changes();
+  auto expect_step = [&](const char* what) {
+    EXPECT_GT(b.changes(), c) << what;
+    c = b.changes();
+  };
+  ASSERT_TRUE(b.SetLevel(Side::kBuy, P("100.0"), Q("1")).ok());
+  expect_step("insert");
+  ASSERT_TRUE(b.SetLevel(Side::kBuy, P("100.0"), Q("1")).ok());
+  expect_step("the same qty set again");
+  ASSERT_TRUE(b.SetLevel(Side::kSell, P("100.1"), Q("0")).ok());
+  expect_step("removal of an absent level");
+  b.Invalidate(BookError::kCrossed);
+  expect_step("invalidate");
+  b.MarkValid();
+  expect_step("mark valid");
+  ASSERT_TRUE(b.ApplySnapshot({{P("99.9"), Q("2")}}, {{P("100.2"), Q("3")}}).ok());
+  expect_step("snapshot");
+  b.Clear();
+  expect_step("clear");
+
+  // Refused updates change nothing, so they leave the count.
+  EXPECT_FALSE(b.SetLevel(Side::kBuy, P("100.05"), Q("1")).ok());
+  EXPECT_FALSE(b.SetLevel(Side::kBuy, P("100.0"), Qty::FromRaw(-1'000'000)).ok());
+  EXPECT_EQ(b.changes(), c);
+  // Reads leave it too.
+  (void)b.Mid();
+  (void)b.TotalQty(Side::kBuy, 5);
+  EXPECT_EQ(b.changes(), c);
+
+  // Two books never show the same count, even after the same changes.
+  OrderBook x = MakeBook();
+  OrderBook y = MakeBook();
+  EXPECT_NE(x.changes(), y.changes());
+  ASSERT_TRUE(x.SetLevel(Side::kBuy, P("100.0"), Q("1")).ok());
+  ASSERT_TRUE(y.SetLevel(Side::kBuy, P("100.0"), Q("1")).ok());
+  EXPECT_NE(x.changes(), y.changes());
+}
+
 // ---------------------------------------------------------------------------
 // SetLevel errors leave the book unchanged.
 

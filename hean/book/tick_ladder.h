@@ -45,6 +45,7 @@ class TickLadder {
     if (this != &o) {
       pages_ = std::move(o.pages_);
       dir_ = std::move(o.dir_);
+      dir_pages_ = o.dir_pages_;
       dir_base_ = o.dir_base_;
       cache_index_ = o.cache_index_;
       cache_ = o.cache_;
@@ -63,6 +64,7 @@ class TickLadder {
   void Clear() noexcept {
     pages_.clear();
     dir_.clear();
+    dir_pages_ = 0;
     dir_base_ = 0;
     cache_index_ = INT64_MIN;
     cache_ = nullptr;
@@ -101,15 +103,25 @@ class TickLadder {
   }
 
   // Calls f(tick, qty) for levels from the best outward until f returns
-  // false or the levels run out.
+  // false or the levels run out. Walks the pages' bitmaps in order, so each
+  // level costs a bit scan, not a page lookup.
   template <class F>
   void ForEach(F&& f) const {
     if (count_ == 0) return;
-    std::int64_t t = best_;
-    for (;;) {
-      if (!f(t, Qty(t))) return;
-      t = NextAfter(t);
-      if (t == kNone) return;
+    std::int64_t index = best_ >> kPageBits;
+    const Page* p = Lookup(index);
+    int off = static_cast<int>(best_ & (kPageSize - 1));
+    std::size_t seen = 0;
+    while (p != nullptr) {
+      for (;;) {
+        off = ScanPage(*p, off);
+        if (off < 0) break;
+        if (!f((index << kPageBits) + off, p->qty[off])) return;
+        if (++seen == count_) return;  // no level beyond this one
+        off += kBid ? -1 : 1;
+      }
+      p = NextPage(index);
+      off = kBid ? static_cast<int>(kPageSize - 1) : 0;
     }
   }
 
@@ -165,15 +177,22 @@ class TickLadder {
     }
     if (hi - lo + 1 > kMaxDirectory) return;  // stays in the map only
     if (!dir_.empty() && lo == dir_base_ && hi < dir_base_ + static_cast<std::int64_t>(dir_.size())) {
-      dir_[static_cast<std::size_t>(index - dir_base_)] = pages_.find(index)->second.get();
+      Page*& slot = dir_[static_cast<std::size_t>(index - dir_base_)];
+      if (slot == nullptr) ++dir_pages_;
+      slot = pages_.find(index)->second.get();
       return;
     }
     std::vector<Page*> next(static_cast<std::size_t>(hi - lo + 1), nullptr);
+    std::size_t held = 0;
     for (auto& [idx, page] : pages_) {
-      if (idx >= lo && idx <= hi) next[static_cast<std::size_t>(idx - lo)] = page.get();
+      if (idx >= lo && idx <= hi) {
+        next[static_cast<std::size_t>(idx - lo)] = page.get();
+        ++held;
+      }
     }
     dir_.swap(next);
     dir_base_ = lo;
+    dir_pages_ = held;
   }
 
   // First occupied tick in page `p` at or beyond offset `off` in the
@@ -201,27 +220,57 @@ class TickLadder {
     }
   }
 
+  // The page after page `index` away from the touch (`index` need not hold
+  // a page); null if none, else `index` becomes its index. Steps through
+  // the directory when it holds every page, else asks the map.
+  const Page* NextPage(std::int64_t& index) const noexcept {
+    if (dir_pages_ == pages_.size()) {
+      const auto n = static_cast<std::int64_t>(dir_.size());
+      std::int64_t slot = index - dir_base_;
+      if constexpr (kBid) {
+        for (slot = std::min(slot - 1, n - 1); slot >= 0; --slot) {
+          if (const Page* p = dir_[static_cast<std::size_t>(slot)]) {
+            index = dir_base_ + slot;
+            return p;
+          }
+        }
+      } else {
+        for (slot = std::max<std::int64_t>(slot + 1, 0); slot < n; ++slot) {
+          if (const Page* p = dir_[static_cast<std::size_t>(slot)]) {
+            index = dir_base_ + slot;
+            return p;
+          }
+        }
+      }
+      return nullptr;
+    }
+    auto it = pages_.upper_bound(index);  // the map is ordered away from the touch
+    if (it == pages_.end()) return nullptr;
+    index = it->first;
+    return it->second.get();
+  }
+
   // The nearest occupied tick at or beyond `tick` (away from the touch).
   std::int64_t NextFrom(std::int64_t tick) const noexcept {
-    const std::int64_t index = tick >> kPageBits;
-    auto it = pages_.find(index);
-    if (it != pages_.end()) {
-      const int off = ScanPage(*it->second, static_cast<int>(tick & (kPageSize - 1)));
-      if (off >= 0) return (index << kPageBits) + off;
-      ++it;
-    } else {
-      it = pages_.upper_bound(index);  // next page away from the touch
+    std::int64_t index = tick >> kPageBits;
+    const Page* p = Lookup(index);
+    int off = static_cast<int>(tick & (kPageSize - 1));
+    if (p == nullptr) {
+      p = NextPage(index);
+      off = kBid ? static_cast<int>(kPageSize - 1) : 0;
     }
-    for (; it != pages_.end(); ++it) {
-      const int off = ScanPage(*it->second, kBid ? static_cast<int>(kPageSize - 1) : 0);
-      if (off >= 0) return (it->first << kPageBits) + off;
+    while (p != nullptr) {
+      const int found = ScanPage(*p, off);
+      if (found >= 0) return (index << kPageBits) + found;
+      p = NextPage(index);
+      off = kBid ? static_cast<int>(kPageSize - 1) : 0;
     }
     return kNone;
   }
-  std::int64_t NextAfter(std::int64_t tick) const noexcept { return NextFrom(kBid ? tick - 1 : tick + 1); }
 
   PageMap pages_;
   std::vector<Page*> dir_;
+  std::size_t dir_pages_ = 0;  // pages in dir_ (== pages_.size(): it holds them all)
   std::int64_t dir_base_ = 0;
   std::int64_t cache_index_ = INT64_MIN;
   Page* cache_ = nullptr;

@@ -149,12 +149,16 @@ class EventBus {
   requires(!std::is_same_v<std::decay_t<T>, Event>) PublishResult PublishAndDrain(const T& event) {
     if constexpr (!kIsFastPath<T>) {
       if (size_ == 0 && in_dispatch_ == 0) {
+        // The event holds a place in the FIFO while its handlers run, as
+        // it would at the front: room, depth and high water count it.
         counters_.queued_published.Add();
+        held_ = 1;
         if (high_water_ == 0) {
           high_water_ = 1;
           counters_.queue_high_water.Set(1);
         }
         RunHandlers(event);
+        held_ = 0;
         counters_.queued_dispatched.Add();
         (void)DrainAll();
         return PublishResult::kQueued;
@@ -172,9 +176,9 @@ class EventBus {
   // dispatched (events published meanwhile are included); returns how many.
   std::size_t DrainAll(std::size_t max_events = SIZE_MAX);
 
-  std::size_t queue_depth() const noexcept { return size_; }
+  std::size_t queue_depth() const noexcept { return size_ + held_; }
   std::size_t queue_capacity() const noexcept { return ring_.size(); }
-  std::size_t queue_free() const noexcept { return ring_.size() - size_; }
+  std::size_t queue_free() const noexcept { return ring_.size() - size_ - held_; }
   int depth() const noexcept { return depth_; }
   const EventBusOptions& options() const noexcept { return options_; }
 
@@ -253,7 +257,7 @@ class EventBus {
 
   template <class T>
   PublishResult Enqueue(T&& event) {
-    if (size_ == ring_.size()) {
+    if (size_ + held_ == ring_.size()) {
       counters_.overflows.Add();
       return PublishResult::kQueueFull;
     }
@@ -261,9 +265,9 @@ class EventBus {
     if (++tail_ == ring_.size()) tail_ = 0;
     ++size_;
     counters_.queued_published.Add();
-    if (size_ > high_water_) {
-      high_water_ = size_;
-      counters_.queue_high_water.Set(size_);
+    if (size_ + held_ > high_water_) {
+      high_water_ = size_ + held_;
+      counters_.queue_high_water.Set(high_water_);
     }
     return PublishResult::kQueued;
   }
@@ -290,6 +294,7 @@ class EventBus {
   std::size_t head_ = 0;
   std::size_t tail_ = 0;
   std::size_t size_ = 0;
+  std::size_t held_ = 0;  // 1 while PublishAndDrain runs an event's handlers outside the FIFO
   std::size_t high_water_ = 0;
 
   struct alignas(64) Counters {

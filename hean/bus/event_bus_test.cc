@@ -484,6 +484,138 @@ TEST(EventBus, MetricsAreExactAfterAScriptedSequence) {
   EXPECT_EQ(bus.queue_depth(), 0u);
 }
 
+// PublishAndDrain: the same as Publish then DrainAll, in every respect a
+// subscriber or the metrics can see.
+
+// Handlers for the PublishAndDrain comparisons: a trade publishes a quote
+// (queued) and a signal (fast path) while its label is below 10.
+void SubscribeChain(EventBus& bus, std::vector<std::string>& log) {
+  bus.Subscribe<Trade>([&bus, &log](const Trade& t) {
+    log.push_back(Tag(t));
+    if (t.ts_event.nanos() < 10) {
+      (void)bus.Publish(Make<Quote>(t.ts_event.nanos() + 10));
+      (void)bus.Publish(Make<Signal>(t.ts_event.nanos() + 20));
+      (void)bus.Publish(Make<Trade>(t.ts_event.nanos() + 30));
+    }
+  });
+  Log<Quote>(bus, log);
+  Log<Signal>(bus, log);
+  Log<BookDelta>(bus, log);
+}
+
+void ExpectSameMetrics(const EventBus& a, const EventBus& b) {
+  const EventBusMetrics x = a.metrics();
+  const EventBusMetrics y = b.metrics();
+  EXPECT_EQ(x.fast_path_dispatched, y.fast_path_dispatched);
+  EXPECT_EQ(x.queued_dispatched, y.queued_dispatched);
+  EXPECT_EQ(x.events_processed, y.events_processed);
+  EXPECT_EQ(x.queued_published, y.queued_published);
+  EXPECT_EQ(x.queue_depth, y.queue_depth);
+  EXPECT_EQ(x.queue_high_water, y.queue_high_water);
+  EXPECT_EQ(x.overflows, y.overflows);
+  EXPECT_EQ(x.depth_exceeded, y.depth_exceeded);
+}
+
+TEST(EventBus, PublishAndDrainEqualsPublishThenDrainAll) {
+  EventBus a(Opts(100, 3));
+  EventBus b(Opts(100, 3));
+  std::vector<std::string> log_a, log_b;
+  SubscribeChain(a, log_a);
+  SubscribeChain(b, log_b);
+
+  // On an idle bus (the handlers run straight from the argument).
+  EXPECT_EQ(a.PublishAndDrain(Make<Trade>(1)), PublishResult::kQueued);
+  EXPECT_EQ(b.Publish(Make<Trade>(1)), PublishResult::kQueued);
+  (void)b.DrainAll();
+  EXPECT_EQ(log_a, log_b);
+  EXPECT_THAT(log_a, ElementsAre("TRADE:1", "SIGNAL:21", "QUOTE:11", "TRADE:31"));
+  EXPECT_EQ(a.queue_depth(), 0u);
+  ExpectSameMetrics(a, b);
+
+  // With events already queued: they go first.
+  for (EventBus* bus : {&a, &b}) {
+    (void)bus->Publish(Make<BookDelta>(40));
+    (void)bus->Publish(Make<Trade>(2));
+  }
+  EXPECT_EQ(a.PublishAndDrain(Make<Trade>(3)), PublishResult::kQueued);
+  EXPECT_EQ(b.Publish(Make<Trade>(3)), PublishResult::kQueued);
+  (void)b.DrainAll();
+  EXPECT_EQ(log_a, log_b);
+  EXPECT_EQ(log_a[4], "BOOK_DELTA:40");
+
+  // A fast-path event: dispatched, then the queue drained.
+  (void)a.Publish(Make<Trade>(50));
+  (void)b.Publish(Make<Trade>(50));
+  EXPECT_EQ(a.PublishAndDrain(Make<Signal>(60)), PublishResult::kDispatched);
+  EXPECT_EQ(b.Publish(Make<Signal>(60)), PublishResult::kDispatched);
+  (void)b.DrainAll();
+  EXPECT_EQ(log_a, log_b);
+  EXPECT_EQ(log_a.back(), "TRADE:50");
+  EXPECT_EQ(a.queue_depth(), 0u);
+  ExpectSameMetrics(a, b);
+}
+
+TEST(EventBus, PublishAndDrainLeavesHandlersTheRoomOfTheQueuedPath) {
+  // Capacity 2: while a trade's handlers run, it holds one place, so of the
+  // two quotes they publish the second is refused, on either path.
+  for (bool direct : {true, false}) {
+    SCOPED_TRACE(direct ? "PublishAndDrain" : "Publish + DrainAll");
+    EventBus bus(Opts(2, 10));
+    std::vector<PublishResult> results;
+    std::vector<std::size_t> free_seen;
+    bus.Subscribe<Trade>([&](const Trade&) {
+      free_seen.push_back(bus.queue_free());
+      results.push_back(bus.Publish(Make<Quote>(1)));
+      results.push_back(bus.Publish(Make<Quote>(2)));
+    });
+    if (direct) {
+      (void)bus.PublishAndDrain(Make<Trade>(1));
+    } else {
+      (void)bus.Publish(Make<Trade>(1));
+      (void)bus.DrainAll();
+    }
+    EXPECT_THAT(results, ElementsAre(PublishResult::kQueued, PublishResult::kQueueFull));
+    EXPECT_THAT(free_seen, ElementsAre(1u));
+    EXPECT_EQ(bus.metrics().queue_high_water, 2u);
+    EXPECT_EQ(bus.metrics().overflows, 1u);
+    EXPECT_EQ(bus.queue_depth(), 0u);
+  }
+}
+
+TEST(EventBus, PublishAndDrainCountsTheHighWaterOfAnIdleBus) {
+  EventBus bus(Opts(10, 10));
+  EXPECT_EQ(bus.PublishAndDrain(Make<Trade>(1)), PublishResult::kQueued);
+  EventBusMetrics m = bus.metrics();
+  EXPECT_EQ(m.queued_published, 1u);
+  EXPECT_EQ(m.queued_dispatched, 1u);
+  EXPECT_EQ(m.queue_depth, 0u);
+  EXPECT_EQ(m.queue_high_water, 1u);  // as if it had passed through the FIFO
+}
+
+TEST(EventBus, PublishAndDrainInsideAHandlerOnlyPublishes) {
+  EventBus bus(Opts(10, 10));
+  std::vector<std::string> log;
+  bus.Subscribe<Trade>([&](const Trade& t) {
+    log.push_back("begin " + Tag(t));
+    EXPECT_EQ(bus.PublishAndDrain(Make<Quote>(2)), PublishResult::kQueued);
+    log.push_back("end " + Tag(t));
+  });
+  Log<Quote>(bus, log);
+  EXPECT_EQ(bus.PublishAndDrain(Make<Trade>(1)), PublishResult::kQueued);
+  EXPECT_THAT(log, ElementsAre("begin TRADE:1", "end TRADE:1", "QUOTE:2"));
+}
+
+TEST(EventBus, PublishAndDrainOfAFullQueueIsRefusedAndTheQueueStillDrains) {
+  EventBus bus(Opts(1, 10));
+  std::vector<std::string> log;
+  Log<Trade>(bus, log);
+  ASSERT_EQ(bus.Publish(Make<Trade>(1)), PublishResult::kQueued);
+  EXPECT_EQ(bus.PublishAndDrain(Make<Trade>(2)), PublishResult::kQueueFull);
+  EXPECT_THAT(log, ElementsAre("TRADE:1"));
+  EXPECT_EQ(bus.metrics().overflows, 1u);
+  EXPECT_EQ(bus.queue_depth(), 0u);
+}
+
 // ---------------------------------------------------------------------------
 // Subscription order and changes during dispatch
 

@@ -697,25 +697,41 @@ class HevSource final : public EventSource {
   HevSource(std::unique_ptr<HevReader> reader, std::vector<InstrumentId> ids, OnError on_error)
       : EventSource(reader->path(), "hev", on_error), reader_(std::move(reader)), ids_(std::move(ids)) {}
 
+  // One venue message per call: the book deltas up to the one flagged
+  // kLastInMessage (bounded by kMaxBatch), or any other single event,
+  // decoded in place into `out`. The end of the data or an error after some
+  // deltas of a message hands those over first; the next call reports it.
   bool Next(std::vector<Event>& out) override {
-    if (!reader_->Next(event_)) {
-      if (!reader_->status().ok()) return Fatal(reader_->status());
-      return false;
+    for (std::size_t n = 0; n < kMaxBatch; ++n) {
+      Event& e = out.emplace_back(std::in_place_type<BookDelta>);
+      if (!reader_->Next(e)) {
+        out.pop_back();
+        if (n > 0) return true;
+        if (!reader_->status().ok()) return Fatal(reader_->status());
+        return false;
+      }
+      line_ = reader_->last_record() + 1;
+      if (auto* d = std::get_if<BookDelta>(&e)) [[likely]] {
+        d->instrument = ids_[d->instrument.value];
+        if ((d->flags & BookDelta::kLastInMessage) != 0) return true;
+        continue;
+      }
+      std::visit(
+          [&](auto& ev) {
+            if constexpr (requires { ev.instrument; }) ev.instrument = ids_[ev.instrument.value];
+          },
+          e);
+      // Any other event ends the batch (after the deltas before it, if a
+      // message was cut short without a delta flagged last).
+      return true;
     }
-    line_ = reader_->last_record() + 1;
-    std::visit(
-        [&](auto& e) {
-          if constexpr (requires { e.instrument; }) e.instrument = ids_[e.instrument.value];
-        },
-        event_);
-    out.push_back(std::move(event_));
     return true;
   }
 
  private:
+  static constexpr std::size_t kMaxBatch = 4096;
   std::unique_ptr<HevReader> reader_;
   std::vector<InstrumentId> ids_;  // file id -> interned id
-  Event event_;
 };
 
 }  // namespace

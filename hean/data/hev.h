@@ -325,7 +325,9 @@ inline bool HevReader::Next(Event& out) {
 // interned into options.instruments in table order (tick and lot declared
 // with AddSpec when the file knows both and the caller has not given them;
 // grids merged with MergeGrid), and every event comes out with the interned
-// id. One event per Next. A truncated file yields every complete event, then
+// id. Each Next gives one venue message (the deltas up to the one flagged
+// kLastInMessage) or one other event, so a replay keeps a message whole
+// when it merges files. A truncated file yields every complete event, then
 // stops with the kDataLoss truncation error.
 Result<std::unique_ptr<EventSource>, Status> OpenHevSource(const std::string& path, const SourceOptions& options);
 

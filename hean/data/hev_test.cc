@@ -531,13 +531,32 @@ TEST_F(HevTest, SourceInternsInstrumentsAndMapsIds) {
   EXPECT_EQ(mine.Get(my_eth).qty_grid, Q("0.02").raw());
   EXPECT_EQ(mine.Get(other).price_grid, 0);
 
+  // One venue message per call: the deltas up to the one flagged last, or
+  // one other event (which also ends a message cut short before it).
   std::vector<Event> got;
-  std::uint64_t calls = 0;
+  std::vector<std::size_t> sizes;
   while ((*src)->Next(got)) {
-    ++calls;
-    EXPECT_EQ(got.size(), calls);  // one event per call
+    const std::size_t before = sizes.empty() ? 0 : sizes.back();
+    ASSERT_GT(got.size(), before);
+    sizes.push_back(got.size());
   }
   ASSERT_TRUE((*src)->status().ok()) << (*src)->status().ToString();
+  std::vector<std::size_t> want;  // the same rule over what was written
+  std::size_t n = 0;
+  for (const Event& e : events) {
+    ++n;
+    const auto* d = std::get_if<BookDelta>(&e);
+    if (d == nullptr || (d->flags & BookDelta::kLastInMessage) != 0) want.push_back(n);
+  }
+  EXPECT_EQ(sizes, want);
+  // EveryKind begins: a flagged delta alone; two unflagged deltas and the
+  // one flagged with every bit; a flagged delta without levels; an
+  // unflagged delta that the snapshot after it closes.
+  ASSERT_GE(sizes.size(), 4u);
+  EXPECT_EQ(sizes[0], 1u);
+  EXPECT_EQ(sizes[1], 4u);
+  EXPECT_EQ(sizes[2], 5u);
+  EXPECT_EQ(sizes[3], 7u);
   // The same events with file ids mapped: 0 (BTCUSDT) -> 2, 1 (ETHUSDT) -> 1.
   for (Event& e : events) {
     std::visit(

@@ -390,6 +390,38 @@ TEST(ReplayMem, FatalSourceErrorAfterItsRecordsStopsRun) {
   EXPECT_THAT(sink.delivered, ElementsAre("500 T b1 1 x1 i0", "1000 T a1 1 x1 i0"));
 }
 
+TEST(ReplayMem, NextRefGivesTheEventsOfNextWhereTheyLie) {
+  auto make = [] {
+    std::vector<std::unique_ptr<EventSource>> sources;
+    sources.push_back(std::make_unique<VecSource>(
+        std::vector<std::vector<Event>>{{MemTrade(1000, "a1"), MemTrade(3000, "a2")}, {MemTrade(4000, "a3")}},
+        Status(StatusCode::kDataLoss, "mem:3: truncated")));
+    sources.push_back(std::make_unique<VecSource>(std::vector<std::vector<Event>>{{MemTrade(2000, "b1")}}));
+    return std::make_unique<Replay>(std::move(sources));
+  };
+  auto by_copy = make();
+  auto by_ref = make();
+  std::vector<std::string> want, got;
+  Event e;
+  while (by_copy->Next(&e)) want.push_back(std::string(std::get<Trade>(e).trade_id.view()));
+  while (Event* r = by_ref->NextRef()) {
+    Trade& t = std::get<Trade>(*r);
+    got.push_back(std::string(t.trade_id.view()));
+    // The caller may change or move from it: the next event is untouched.
+    t.trade_id = TradeId::Of("changed");
+    Event taken = std::move(*r);
+    (void)taken;
+  }
+  EXPECT_THAT(got, ElementsAre("a1", "a2", "b1", "a3"));
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(by_ref->events(), by_copy->events());
+  EXPECT_EQ(by_ref->out_of_order(), 1u);
+  // The source's error ends both the same way; NextRef stays null after it.
+  EXPECT_EQ(by_ref->status().code(), StatusCode::kDataLoss);
+  EXPECT_EQ(by_ref->status().message(), by_copy->status().message());
+  EXPECT_EQ(by_ref->NextRef(), nullptr);
+}
+
 // A sink error stops Run and is returned as is.
 TEST(ReplayMem, SinkErrorStopsRun) {
   class FailingSink final : public ReplaySink {

@@ -188,6 +188,31 @@ class Harness {
     router_.OnMarketData(e);
   }
 
+  // One venue message: deltas {side, price in ticks, qty in lots (0
+  // removes)} sharing one update id, the last flagged kLastInMessage, each
+  // applied to the books and then given to the router, as a feed does.
+  struct Level {
+    Side side;
+    std::int64_t ticks;
+    std::int64_t lots;
+  };
+  void Message(const std::vector<Level>& levels) {
+    const std::uint64_t u = ++update_id_;
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+      BookDelta d{};
+      d.ts_event = d.ts_recv = clock_.Now();
+      d.instrument = kId;
+      d.side = levels[i].side;
+      d.price = Ticks(levels[i].ticks);
+      d.qty = Lots(levels[i].lots);
+      d.update_id = u;
+      d.flags = i + 1 == levels.size() ? BookDelta::kLastInMessage : 0;
+      const Event e = d;
+      ASSERT_FALSE(books_.Apply(e).has_value()) << "delta " << i;
+      router_.OnMarketData(e);
+    }
+  }
+
   // Moves the clock to `t`, firing each due timer at its own deadline.
   void AdvanceTo(UnixNanos t) {
     while (true) {
@@ -443,6 +468,36 @@ TEST(ExecutionRouter, LimitRequestIsReleasedAndPostedAtTheTouch) {
     EXPECT_EQ(h.approver().releases[1], r2.client_order_id);
     EXPECT_EQ(h.router().active(), 2u);
   }
+}
+
+// --- chase ------------------------------------------------------------------
+
+TEST(ExecutionRouter, ChaseFollowsTheTouchOfWholeMessagesOnly) {
+  ExecConfig c = BaseConfig();
+  c.chase_ticks = 2;
+  Harness h(c);
+  // Asks moved out to 100.05, so that bids can rise without crossing.
+  h.Message({{Side::kSell, 10'001, 0}, {Side::kSell, 10'002, 0}, {Side::kSell, 10'003, 0}, {Side::kSell, 10'004, 0}});
+  ASSERT_TRUE(h.Execute(h.Parent(Side::kBuy, 10)).ok());
+  ASSERT_EQ(h.client().submits.size(), 1u);
+  EXPECT_EQ(h.LastSent().price, Ticks(10'000));
+  h.Ack(Child(1));
+
+  // A message that lifts the bid 3 ticks and takes it back: the book the
+  // venue showed never moved, so the maker stays.
+  h.Message({{Side::kBuy, 10'003, 5}, {Side::kBuy, 10'003, 0}});
+  EXPECT_EQ(h.metrics().chases, 0u);
+  EXPECT_TRUE(h.client().cancels.empty());
+
+  // One tick is under chase_ticks: it stays.
+  h.Message({{Side::kBuy, 10'001, 5}});
+  EXPECT_EQ(h.metrics().chases, 0u);
+
+  // A message whose end leaves the bid 3 ticks above: chased.
+  h.Message({{Side::kBuy, 10'003, 5}, {Side::kBuy, 9'990, 1}});
+  EXPECT_EQ(h.metrics().chases, 1u);
+  ASSERT_EQ(h.client().cancels.size(), 1u);
+  EXPECT_EQ(h.client().cancels[0].id, Child(1));
 }
 
 // --- 3. improve_one_tick -----------------------------------------------------

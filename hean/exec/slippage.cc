@@ -205,6 +205,7 @@ void SlippageCache::Compute(InstrumentId id, Entry& e) {
     // The book as it was at the last computation: the same curves, fresh.
     e.computed_at = clock_.Now();
     ++counts_.refreshes;
+    ++counts_.reused;
     return;
   }
   e.computed = false;

@@ -121,7 +121,8 @@ class SlippageCache {
   [[nodiscard]] SlippageLookup Lookup(InstrumentId id, Side side, double notional) const noexcept;
 
   struct Counts {
-    std::uint64_t refreshes = 0;  // ladders recomputed (one per instrument, both sides)
+    std::uint64_t refreshes = 0;  // entries made fresh (one per instrument, both sides)
+    std::uint64_t reused = 0;     // of those, with the book unchanged: curves kept
     std::uint64_t lookups = 0;
     std::uint64_t stale = 0;  // lookups answered with the fallback
   };

@@ -539,6 +539,59 @@ TEST_F(SlippageCacheTest, BookChangeIsSeenOnlyAfterTheNextRefresh) {
   EXPECT_NEAR(cache_.Lookup(kBtc, Side::kBuy, 100.0).bps, want, 1e-9);
 }
 
+TEST_F(SlippageCacheTest, AnUnchangedBookKeepsItsCurvesAndStaysFresh) {
+  SetStandardBook(kBtc);
+  cache_.Activate(kBtc);
+  cache_.Refresh();
+  EXPECT_EQ(cache_.counts().reused, 0u);
+  const double buy = cache_.Lookup(kBtc, Side::kBuy, 150.0).bps;
+
+  // The book is the same: the refresh keeps the curves but renews their
+  // time, so the entry stays fresh past valid_for.
+  Advance(Duration::Millis(90));
+  cache_.Refresh();
+  EXPECT_EQ(cache_.counts().refreshes, 2u);
+  EXPECT_EQ(cache_.counts().reused, 1u);
+  Advance(Duration::Millis(90));  // 180 ms after the first, 90 after the second
+  SlippageLookup l = cache_.Lookup(kBtc, Side::kBuy, 150.0);
+  EXPECT_TRUE(l.fresh);
+  EXPECT_EQ(l.bps, buy);
+
+  // A level set back to the qty it had is still a change: recomputed, to
+  // the same values.
+  const OrderBook* book = books_.Find(kBtc);
+  ASSERT_NE(book, nullptr);
+  const std::uint64_t changes = book->changes();
+  BookDelta d;
+  d.ts_event = d.ts_recv = clock_.Now();
+  d.instrument = kBtc;
+  d.side = Side::kSell;
+  d.price = P("100.1");
+  d.qty = Q("1");
+  d.flags = BookDelta::kLastInMessage;
+  ASSERT_FALSE(books_.Apply(d).has_value());
+  EXPECT_GT(book->changes(), changes);
+  cache_.Refresh();
+  EXPECT_EQ(cache_.counts().refreshes, 3u);
+  EXPECT_EQ(cache_.counts().reused, 1u);
+  EXPECT_EQ(cache_.Lookup(kBtc, Side::kBuy, 150.0).bps, buy);
+
+  // A real change gives new curves at the next refresh.
+  SetBook(kBtc, {{"99.9", "2"}}, {{"100.3", "5"}});
+  cache_.Refresh();
+  EXPECT_EQ(cache_.counts().reused, 1u);
+  EXPECT_NEAR(cache_.Lookup(kBtc, Side::kBuy, 100.0).bps, (100.3 - 100.1) / 100.1 * 1e4, kEps);
+
+  // A book made invalid (a crossing delta) answers the fallback at the
+  // next refresh, not the curves kept from before.
+  d.side = Side::kBuy;
+  d.price = P("100.4");
+  ASSERT_TRUE(books_.Apply(d).has_value());
+  cache_.Refresh();
+  EXPECT_FALSE(cache_.Lookup(kBtc, Side::kBuy, 100.0).fresh);
+  EXPECT_EQ(cache_.counts().reused, 1u);
+}
+
 TEST_F(SlippageCacheTest, NoBookOrAnUnusableBookAnswersTheFallback) {
   cache_.Activate(kBtc);
   cache_.Refresh();  // no book yet
