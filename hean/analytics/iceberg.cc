@@ -74,7 +74,10 @@ std::size_t IcebergDetector::Find(Side side, Price price) const noexcept {
 }
 
 std::size_t IcebergDetector::Acquire(UnixNanos now, Side side, Price price) noexcept {
-  std::size_t i = Find(side, price);
+  return Acquire(now, side, price, Find(side, price));
+}
+
+std::size_t IcebergDetector::Acquire(UnixNanos now, Side side, Price price, std::size_t i) noexcept {
   if (i != kNone) {
     if (now - levels_[i].last_active >= config_.level_timeout) levels_[i] = Level{};
     return i;
@@ -131,7 +134,7 @@ void IcebergDetector::UpdateScore(Level& l) const noexcept {
 std::optional<IcebergDetected> IcebergDetector::OnLevel(UnixNanos now, Side side, Price price, Qty qty) {
   std::size_t i = Find(side, price);
   if (i == kNone && !qty.IsPositive()) return std::nullopt;  // nothing to learn from a removal
-  i = Acquire(now, side, price);
+  i = Acquire(now, side, price, i);
   Level& l = levels_[i];
   l.prev_known = l.known;
   l.prev_displayed = l.displayed;

@@ -141,6 +141,8 @@ class IcebergDetector {
   // The slot of (side, price), fresh if the level was not tracked or idle for
   // level_timeout.
   std::size_t Acquire(UnixNanos now, Side side, Price price) noexcept;
+  // The same when Find(side, price) gave `found` already.
+  std::size_t Acquire(UnixNanos now, Side side, Price price, std::size_t found) noexcept;
   void TryRefill(Level& l) noexcept;
   void UpdateScore(Level& l) const noexcept;
 

@@ -20,12 +20,17 @@ std::string_view StatusCodeName(StatusCode code) noexcept {
   return "UNKNOWN";
 }
 
+const std::string& Status::EmptyMessage() noexcept {
+  static const std::string kEmpty;
+  return kEmpty;
+}
+
 std::string Status::ToString() const {
   if (ok()) return "OK";
   std::string out(StatusCodeName(code_));
-  if (!message_.empty()) {
+  if (message_) {
     out += ": ";
-    out += message_;
+    out += *message_;
   }
   return out;
 }
@@ -34,7 +39,7 @@ Status Status::WithContext(std::string_view context) const {
   if (ok()) return *this;
   std::string msg(context);
   msg += ": ";
-  msg += message_;
+  msg += message();
   return Status(code_, std::move(msg));
 }
 

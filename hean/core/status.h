@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -39,16 +40,33 @@ enum class StatusCode : std::uint8_t {
 std::string_view StatusCodeName(StatusCode code) noexcept;
 
 // A success or an error code with a message. Default-constructed is OK.
+//
+// The message lives on the heap, so that an OK status (what the hot paths
+// return) is one pointer and a byte: made and dropped without touching a
+// string.
 class [[nodiscard]] Status {
  public:
-  Status() = default;
-  Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
+  Status() noexcept = default;
+  Status(StatusCode code, std::string message)
+      : code_(code), message_(message.empty() ? nullptr : std::make_unique<std::string>(std::move(message))) {}
+  Status(const Status& o)
+      : code_(o.code_), message_(o.message_ ? std::make_unique<std::string>(*o.message_) : nullptr) {}
+  Status(Status&& o) noexcept = default;
+  Status& operator=(const Status& o) {
+    if (this != &o) {
+      code_ = o.code_;
+      message_ = o.message_ ? std::make_unique<std::string>(*o.message_) : nullptr;
+    }
+    return *this;
+  }
+  Status& operator=(Status&& o) noexcept = default;
+  ~Status() = default;
 
-  static Status Ok() { return Status(); }
+  static Status Ok() noexcept { return Status(); }
 
   bool ok() const noexcept { return code_ == StatusCode::kOk; }
   StatusCode code() const noexcept { return code_; }
-  const std::string& message() const noexcept { return message_; }
+  const std::string& message() const noexcept { return message_ ? *message_ : EmptyMessage(); }
 
   // "INVALID_ARGUMENT: price \"1.2x\" at config.toml:12: invalid character"
   std::string ToString() const;
@@ -57,11 +75,13 @@ class [[nodiscard]] Status {
   // can say where an error happened without losing what the callee said.
   Status WithContext(std::string_view context) const;
 
-  friend bool operator==(const Status& a, const Status& b) { return a.code_ == b.code_ && a.message_ == b.message_; }
+  friend bool operator==(const Status& a, const Status& b) { return a.code_ == b.code_ && a.message() == b.message(); }
 
  private:
+  static const std::string& EmptyMessage() noexcept;
+
   StatusCode code_ = StatusCode::kOk;
-  std::string message_;
+  std::unique_ptr<std::string> message_;  // null: no message
 };
 
 inline Status InvalidArgumentError(std::string msg) { return {StatusCode::kInvalidArgument, std::move(msg)}; }

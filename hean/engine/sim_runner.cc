@@ -126,6 +126,10 @@ Status SimRunner::Run(Replay& replay, std::uint64_t max_events) {
 }
 
 bool RetargetMarketEvent(Event& event, InstrumentId to) noexcept {
+  if (auto* d = std::get_if<BookDelta>(&event)) [[likely]] {
+    d->instrument = to;
+    return true;
+  }
   return std::visit(
       [to](auto& ev) {
         using T = std::decay_t<decltype(ev)>;
@@ -140,6 +144,8 @@ bool RetargetMarketEvent(Event& event, InstrumentId to) noexcept {
 }
 
 InstrumentId EventInstrument(const Event& event) noexcept {
+  if (const auto* d = std::get_if<BookDelta>(&event)) [[likely]]
+    return d->instrument;
   return std::visit(
       [](const auto& ev) {
         if constexpr (requires { ev.instrument; }) {

@@ -48,10 +48,10 @@ std::string_view EventTypeName(EventType type) noexcept {
   return type < kEventTypeCount ? kNames[type] : std::string_view("UNKNOWN");
 }
 
-UnixNanos TsEvent(const Event& e) noexcept {
+UnixNanos TsEventVisit(const Event& e) noexcept {
   return std::visit([](const auto& ev) { return ev.ts_event; }, e);
 }
-UnixNanos TsRecv(const Event& e) noexcept {
+UnixNanos TsRecvVisit(const Event& e) noexcept {
   return std::visit([](const auto& ev) { return ev.ts_recv; }, e);
 }
 

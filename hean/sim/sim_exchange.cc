@@ -227,6 +227,10 @@ void SimExchange::Process(Command& c) {
 }
 
 SimExchange::InstrumentState* SimExchange::State(InstrumentId id) {
+  // A state exists only for an instrument the registry holds (registries
+  // only grow).
+  if (id.value < states_.size() && states_[id.value]) [[likely]]
+    return states_[id.value].get();
   if (!instruments_.Contains(id)) return nullptr;
   if (states_.size() <= id.value) states_.resize(id.value + 1);
   auto& slot = states_[id.value];
