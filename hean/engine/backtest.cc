@@ -453,14 +453,8 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
           using T = std::decay_t<decltype(ev)>;
           if constexpr (std::is_same_v<T, BookDelta> || std::is_same_v<T, BookSnapshot>) {
             const std::optional<BookInvalid> invalid = books_.Apply(ev);
-            // The router and the mark see whole books: a snapshot, or the
-            // last delta of a venue message.
-            bool whole = true;
-            if constexpr (std::is_same_v<T, BookDelta>) whole = (ev.flags & BookDelta::kLastInMessage) != 0;
-            if (whole) {
-              router_->OnMarketData(e);
-              MarkMid(ev.instrument);
-            }
+            router_->OnMarketData(e);
+            MarkMid(ev.instrument);
             if (invalid) {
               (void)engine_.bus().Publish(ev);
               (void)engine_.bus().Publish(*invalid);
@@ -476,11 +470,13 @@ class BacktestRun final : public OrderEventSink, public OrderGateway {
     engine_.RunUntilIdle();
   }
 
-  // The portfolio marked at the book's mid when it moved.
+  // The portfolio marked at the book's mid when it moved, on whole books
+  // only (after a snapshot or the last delta of a venue message), as the
+  // router reads them.
   void MarkMid(InstrumentId id) {
-    if (!id.valid()) return;
+    if (!id.valid() || !books_.ReadyAfterMessage(id)) return;
     const OrderBook* book = books_.Find(id);
-    if (book == nullptr || !book->IsValid()) return;
+    if (book == nullptr) return;
     const std::optional<Price> mid = book->Mid();
     if (!mid || *mid == last_mid_[id.value]) return;
     last_mid_[id.value] = *mid;

@@ -633,16 +633,16 @@ Status ExecutionRouter::CancelAll(InstrumentId instrument) {
 void ExecutionRouter::OnMarketData(const Event& event) noexcept {
   InstrumentId id;
   if (const auto* d = std::get_if<BookDelta>(&event)) {
-    // The touch is read once per venue message, when the book is whole: a
-    // message's first deltas leave states the venue never showed (a level
-    // removed before its replacement is set, a book crossed for a moment).
-    if ((d->flags & BookDelta::kLastInMessage) == 0) return;
     id = d->instrument;
   } else if (const auto* s = std::get_if<BookSnapshot>(&event)) {
     id = s->instrument;
   } else {
     return;
   }
+  // The touch is read once per venue message, when the book is whole: a
+  // message's first deltas leave states the venue never showed (a level
+  // removed before its replacement is set, a book crossed for a moment).
+  if (!s_.books->ReadyAfterMessage(id)) return;
   InstrumentState* is = State(id);
   if (is == nullptr) return;
   const Touch t = TouchOf(s_.books->Find(id));
